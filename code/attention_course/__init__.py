@@ -1,0 +1,19 @@
+"""Shared code of the course *Attention mechanisms, from the seq2seq bottleneck to the Transformer*.
+
+The notebooks import everything they use from here, one module per idea:
+
+- :mod:`~attention_course.config`    quick mode, seeds, where data is cached
+- :mod:`~attention_course.download`  cache-first download of the real data sets
+- :mod:`~attention_course.toy_tasks` synthetic sequence tasks (reversal, copying)
+- :mod:`~attention_course.seq2seq`   encoder, decoder, seq2seq model, greedy decoding
+- :mod:`~attention_course.training`  masked loss and accuracy, ``fit``, evaluation by length
+- :mod:`~attention_course.gradients` how far back a gradient reaches in an RNN
+- :mod:`~attention_course.plots`     training curves, accuracy vs length, Hangul fonts
+"""
+import os
+
+# TensorFlow logs CUDA/oneDNN notices on stderr; level 3 keeps all but the import-time ones
+# out of the notebooks. It must be set before TensorFlow loads: import this package first.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+__version__ = "0.1.0"

@@ -1,0 +1,62 @@
+import os
+import zipfile
+
+import pytest
+
+from attention_course import config, download
+
+ORIGIN = "https://example.invalid/data/pairs.zip"
+
+
+def test_quick_mode_and_pick(monkeypatch):
+    monkeypatch.setenv(config.QUICK_ENV, "1")
+    assert config.quick_mode() and config.pick(full=100, quick=2) == 2
+    monkeypatch.delenv(config.QUICK_ENV)
+    assert not config.quick_mode() and config.pick(full=100, quick=2) == 100
+
+
+def test_bad_seed():
+    with pytest.raises(ValueError, match="non-negative int"):
+        config.set_seed(-1)
+
+
+@pytest.fixture
+def keras_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    (tmp_path / "datasets").mkdir()
+    return tmp_path / "datasets"
+
+
+def _no_network(*args, **kwargs):
+    raise OSError("network is unreachable")
+
+
+def test_an_extracted_copy_is_used_without_downloading(keras_home, monkeypatch):
+    monkeypatch.setattr(download.keras.utils, "get_file", _no_network)
+    (keras_home / "pairs_extracted" / "pairs").mkdir(parents=True)
+    (keras_home / "pairs_extracted" / "pairs" / "a.txt").write_text("hi\thola\n")
+    path = download.fetch("pairs.zip", ORIGIN, extract=True, contains="pairs/a.txt")
+    assert path == str(keras_home / "pairs_extracted" / "pairs" / "a.txt")
+
+
+def test_a_folder_unpacked_into_the_cache_is_found(keras_home, monkeypatch):
+    monkeypatch.setattr(download.keras.utils, "get_file", _no_network)
+    (keras_home / "aclImdb" / "train").mkdir(parents=True)
+    path = download.fetch("aclImdb_v1.tar.gz", ORIGIN, extract=True, contains="aclImdb")
+    assert path == str(keras_home / "aclImdb")
+
+
+def test_a_cached_archive_is_extracted_offline(keras_home):
+    with zipfile.ZipFile(keras_home / "pairs.zip", "w") as z:
+        z.writestr("pairs/a.txt", "hi\thola\n")
+    path = download.fetch("pairs.zip", ORIGIN, extract=True, contains="pairs/a.txt")
+    assert open(path).read() == "hi\thola\n"
+
+
+def test_offline_without_a_copy_says_which_file_from_where_and_where_to_put_it(keras_home, monkeypatch):
+    monkeypatch.setattr(download.keras.utils, "get_file", _no_network)
+    with pytest.raises(FileNotFoundError) as info:
+        download.fetch("pairs.zip", ORIGIN, extract=True, contains="pairs/a.txt")
+    message = str(info.value)
+    assert "'pairs.zip'" in message and ORIGIN in message
+    assert os.path.join(str(keras_home), "pairs.zip") in message

@@ -1,0 +1,33 @@
+import keras
+import numpy as np
+import pytest
+
+from attention_course import gradients
+
+
+def test_task_and_gradient_shapes():
+    x, y = gradients.recall_first_task(n=6, length=9, n_symbols=4, seed=0)
+    assert x.shape == (6, 9, 4) and y.shape == (6,)
+    np.testing.assert_array_equal(x[:, 0].argmax(-1), y)
+    model = gradients.rnn_classifier("GRU", 4, 4, units=8)
+    norms = gradients.gradient_norms_by_distance(model, x, y)
+    assert norms.shape == (9,) and np.all(np.isfinite(norms))
+
+
+def test_norms_are_indexed_by_distance_from_the_end():
+    # A model that reads only the last time step: all gradient sits at distance 0.
+    inputs = keras.Input((None, 3))
+    model = keras.Model(inputs, keras.layers.Dense(2)(inputs[:, -1]))
+    x, y = np.random.default_rng(0).normal(size=(4, 5, 3)), np.array([0, 1, 0, 1])
+    norms = gradients.gradient_norms_by_distance(model, x, y)
+    assert norms[0] > 0 and np.all(norms[1:] == 0)
+
+
+def test_bad_inputs_are_clear_errors():
+    model = gradients.rnn_classifier("LSTM", 3, 2, units=4)
+    with pytest.raises(ValueError, match=r"\(batch, time, features\)"):
+        gradients.gradient_norms_by_distance(model, np.zeros((4, 3)), np.zeros(4, int))
+    with pytest.raises(ValueError, match="same batch size"):
+        gradients.gradient_norms_by_distance(model, np.zeros((4, 5, 3)), np.zeros(3, int))
+    with pytest.raises(ValueError, match="unknown RNN kind"):
+        gradients.rnn_classifier("Transformer", 3, 2)

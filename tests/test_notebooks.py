@@ -1,0 +1,63 @@
+"""Every notebook is in the book, committed with outputs from a run, and starts with Colab setup."""
+import json
+import pathlib
+import re
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(p for p in (ROOT / "chapters").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+LOCAL_PATH = re.compile(r"(/home/\w+|/Users/\w+|/root/|/work/|C:\\\\Users|site-packages/|/\.keras/)")
+
+
+def _toc_files(node):
+    if isinstance(node, dict):
+        return ([node["file"]] if "file" in node else []) + [f for v in node.values() for f in _toc_files(v)]
+    if isinstance(node, list):
+        return [f for v in node for f in _toc_files(v)]
+    return []
+
+
+def _code_cells(path):
+    return [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 4
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_listed_in_the_toc(path):
+    toc = _toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+    assert path.relative_to(ROOT).with_suffix("").as_posix() in toc
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_with_outputs_and_no_errors(path):
+    cells = [c for c in _code_cells(path) if "".join(c["source"]).strip()]
+    unrun = [i for i, c in enumerate(cells) if c["execution_count"] is None]
+    assert not unrun, f"code cells {unrun} have not been run"
+    counts = [c["execution_count"] for c in cells]
+    assert counts == sorted(counts), "cells were not run top to bottom in one session"
+    assert any(c["outputs"] for c in cells), "no outputs at all"
+    errors = [o.get("ename") for c in cells for o in c["outputs"] if o["output_type"] == "error"]
+    assert not errors, f"error outputs committed: {errors}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_local_paths_in_outputs(path):
+    for cell in _code_cells(path):
+        for out in cell["outputs"]:
+            found = LOCAL_PATH.search(json.dumps(out))
+            assert not found, f"an output shows a local path: {found.group(0)!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_starts_with_the_colab_setup_cell(path):
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    first = _code_cells(path)[0]
+    source = "".join(first["source"])
+    assert '"google.colab" in sys.modules' in source
+    assert f"git+{url}" in source, "the setup cell must install from the repository in _config.yml"
+    assert "hide-cell" in first.get("metadata", {}).get("tags", [])

@@ -1,0 +1,58 @@
+import keras
+import numpy as np
+import pytest
+
+from attention_course import toy_tasks as tt
+from attention_course.seq2seq import Encoder, Seq2Seq, greedy_decode
+
+B, S, T, V, H = 3, 7, 5, 11, 16
+
+
+def test_output_shapes():
+    model = Seq2Seq(V, embed_dim=8, units=H)
+    src = np.random.default_rng(0).integers(1, V, (B, S))
+    tgt = np.random.default_rng(1).integers(1, V, (B, T))
+    assert model((src, tgt)).shape == (B, T, V)
+    outputs, state, mask = model.encoder(src)
+    assert outputs.shape == (B, S, H) and state.shape == (B, H) and mask.shape == (B, S)
+    assert model.greedy_decode(src, max_len=4).shape[0] == B
+
+
+def test_padding_does_not_change_the_encoder_state():
+    keras.utils.set_random_seed(0)
+    encoder = Encoder(V, 8, H)
+    short = np.array([[4, 5, 6]])
+    padded = np.array([[4, 5, 6, 0, 0, 0]])
+    np.testing.assert_allclose(encoder(short)[1], encoder(padded)[1], atol=1e-6)
+
+
+def test_greedy_decoding_stops_at_end_of_sequence():
+    calls = []
+
+    def step(tokens, state):  # emits symbol 5 twice, then </s> (row 1 ends one step earlier)
+        calls.append(1)
+        t = len(calls)
+        ids = np.array([tt.END if t >= 3 else 5, tt.END if t >= 2 else 5])
+        return keras.ops.one_hot(ids, V), state
+
+    out = greedy_decode(step, None, batch_size=2, max_len=10, start_id=tt.START, end_id=tt.END)
+    assert len(calls) == 3  # stopped as soon as every row ended, not after max_len
+    np.testing.assert_array_equal(out, [[5, 5, tt.END], [5, tt.END, 0]])  # padding after </s>
+
+
+def test_greedy_decoding_respects_max_len():
+    step = lambda tokens, state: (keras.ops.one_hot(np.full(2, 5), V), state)  # never ends
+    assert greedy_decode(step, None, 2, max_len=6).shape == (2, 6)
+
+
+def test_model_round_trips_through_its_config():
+    model = Seq2Seq(V, embed_dim=8, units=H, start_id=1, end_id=2)
+    clone = Seq2Seq.from_config(model.get_config())
+    assert (clone.vocab_size, clone.units, clone.end_id) == (V, H, 2)
+
+
+@pytest.mark.parametrize("bad", [np.zeros((B,), "int32"), np.zeros((B, S, 2), "int32")])
+def test_wrong_rank_is_a_clear_error(bad):
+    model = Seq2Seq(V, embed_dim=8, units=H)
+    with pytest.raises(ValueError, match=r"shape \(batch, time\)"):
+        model((bad, np.zeros((B, T), "int32")))

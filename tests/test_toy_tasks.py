@@ -1,0 +1,45 @@
+import numpy as np
+import pytest
+
+from attention_course import toy_tasks as tt
+
+
+def test_generator_is_deterministic_for_a_seed():
+    assert tt.make_pairs("reverse", 50, seed=3) == tt.make_pairs("reverse", 50, seed=3)
+    assert tt.make_pairs("reverse", 50, seed=3) != tt.make_pairs("reverse", 50, seed=4)
+
+
+def test_targets_follow_the_task_and_lengths_stay_in_range():
+    for src, tgt in tt.make_pairs("reverse", 200, min_len=4, max_len=9, seed=0):
+        assert tgt == src[::-1] and 4 <= len(src) <= 9
+    assert all(s == t for s, t in tt.make_pairs("copy", 20, seed=0))
+
+
+def test_splits_do_not_share_sources():
+    train, val, test = tt.make_splits(n_train=300, n_val=50, n_test=50, min_len=4, max_len=6, seed=1)
+    rows = [set(map(bytes, split["src"])) for split in (train, val, test)]
+    assert not (rows[0] & rows[1]) and not (rows[0] & rows[2]) and not (rows[1] & rows[2])
+
+
+def test_arrays_have_the_documented_layout():
+    arrays = tt.to_arrays([("abc", "cba")], max_len=5)
+    np.testing.assert_array_equal(arrays["src"], [[3, 4, 5, 0, 0]])
+    np.testing.assert_array_equal(arrays["tgt_in"], [[tt.START, 5, 4, 3, 0, 0]])
+    np.testing.assert_array_equal(arrays["tgt_out"], [[5, 4, 3, tt.END, 0, 0]])
+    np.testing.assert_array_equal(arrays["src_len"], [3])
+    assert tt.decode(arrays["tgt_out"][0]) == "cba"
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: tt.make_pairs("sort", 5), "unknown task 'sort'; expected one of"),
+        (lambda: tt.make_pairs("reverse", 5, min_len=9, max_len=4), "min_len <= max_len"),
+        (lambda: tt.make_pairs("reverse", 0), "n >= 1"),
+        (lambda: tt.encode("abz"), "symbols"),
+        (lambda: tt.to_arrays([("abcdef", "fedcba")], max_len=4), "longer than max_len=4"),
+    ],
+)
+def test_bad_arguments_say_what_was_expected(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

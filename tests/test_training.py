@@ -1,0 +1,64 @@
+import keras
+import numpy as np
+import pytest
+
+from attention_course import training
+
+rng = np.random.default_rng(0)
+
+
+def test_padding_never_counts_in_the_loss():
+    y = np.array([[3, 4, 2, 0, 0], [5, 2, 0, 0, 0]])
+    logits = rng.normal(size=(2, 5, 6)).astype("float32")
+    other = logits.copy()
+    other[y == 0] = rng.normal(size=other[y == 0].shape) * 50  # change only padded positions
+    loss = training.masked_loss()
+    assert float(loss(y, logits)) == pytest.approx(float(loss(y, other)), rel=1e-6)
+    # ...and the value is the mean cross-entropy over the five real tokens
+    logp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    real = np.argwhere(y != 0)
+    expected = -np.mean([logp[i, t, y[i, t]] for i, t in real])
+    assert float(loss(y, logits)) == pytest.approx(expected, rel=1e-5)
+
+
+def test_padding_never_counts_in_accuracy():
+    y = np.array([[3, 4, 0, 0]])
+    pred = keras.ops.one_hot(np.array([[3, 1, 1, 1]]), 6)  # right on 1 of 2 real tokens
+    metric = training.MaskedAccuracy()
+    metric.update_state(y, pred)
+    assert float(metric.result()) == pytest.approx(0.5)
+
+
+def test_sequence_scores_compare_up_to_end_of_sequence():
+    tgt_out = np.array([[5, 4, 2, 0], [5, 4, 2, 0], [5, 4, 2, 0]])
+    pred = np.array([[5, 4, 2], [5, 3, 2], [5, 4, 4]])  # right, one wrong, no </s>
+    exact, token = training.sequence_scores(pred, tgt_out, end_id=2)
+    np.testing.assert_array_equal(exact, [True, False, False])
+    np.testing.assert_allclose(token, [1, 2 / 3, 2 / 3])
+
+
+def test_length_buckets_and_bad_edges():
+    labels = training.length_buckets([4, 9, 10, 40], [4, 10, 41])
+    assert list(labels) == ["4-9", "4-9", "10-40", "10-40"]
+    with pytest.raises(ValueError, match="outside the edges"):
+        training.length_buckets([3], [4, 10])
+    with pytest.raises(ValueError, match="increasing"):
+        training.length_buckets([5], [10, 4])
+
+
+def test_mean_std_over_seeds():
+    import pandas as pd
+    a = pd.DataFrame({"exact_match": [1.0, 0.5]}, index=["4-9", "10-15"])
+    b = pd.DataFrame({"exact_match": [0.0, 0.5]}, index=["4-9", "10-15"])
+    combined = training.mean_std([a, b])
+    assert combined.loc["4-9", ("exact_match", "mean")] == pytest.approx(0.5)
+    assert combined.loc["4-9", ("exact_match", "std")] == pytest.approx(np.std([1, 0], ddof=1))
+    assert list(combined.index) == ["4-9", "10-15"]
+
+
+def test_fit_rejects_mismatched_splits():
+    split = {"src": np.zeros((4, 3)), "tgt_in": np.zeros((3, 4)), "tgt_out": np.zeros((4, 4))}
+    with pytest.raises(ValueError, match="same number of rows"):
+        training.fit(None, split, split, epochs=1)
+    with pytest.raises(ValueError, match="missing"):
+        training.fit(None, {"src": split["src"]}, split, epochs=1)
