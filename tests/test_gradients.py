@@ -31,3 +31,10 @@ def test_bad_inputs_are_clear_errors():
         gradients.gradient_norms_by_distance(model, np.zeros((4, 5, 3)), np.zeros(3, int))
     with pytest.raises(ValueError, match="unknown RNN kind"):
         gradients.rnn_classifier("Transformer", 3, 2)
+
+
+def test_geometric_mean_averages_in_log_space_and_floors_zeros():
+    runs = np.array([[1e-2, 1e-6], [1e-4, 0.0]])
+    g = gradients.geometric_mean(runs)
+    assert g[0] == pytest.approx(1e-3)
+    assert 0 < g[1] < 1e-6 and np.isfinite(g[1])

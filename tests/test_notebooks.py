@@ -61,3 +61,11 @@ def test_starts_with_the_colab_setup_cell(path):
     assert '"google.colab" in sys.modules' in source
     assert f"git+{url}" in source, "the setup cell must install from the repository in _config.yml"
     assert "hide-cell" in first.get("metadata", {}).get("tags", [])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_checked_cells_have_no_stderr(path):
+    """nbval compares stderr too: TensorFlow's time-stamped logs would make a checked cell fail."""
+    for cell in _code_cells(path):
+        if "NBVAL_CHECK_OUTPUT" in "".join(cell["source"]):
+            assert not [o for o in cell["outputs"] if o.get("name") == "stderr"], "".join(cell["source"])[:200]

@@ -48,9 +48,10 @@ def test_length_buckets_and_bad_edges():
 
 def test_mean_std_over_seeds():
     import pandas as pd
-    a = pd.DataFrame({"exact_match": [1.0, 0.5]}, index=["4-9", "10-15"])
-    b = pd.DataFrame({"exact_match": [0.0, 0.5]}, index=["4-9", "10-15"])
+    a = pd.DataFrame({"n": [3, 4], "exact_match": [1.0, 0.5]}, index=["4-9", "10-15"])
+    b = pd.DataFrame({"n": [3, 4], "exact_match": [0.0, 0.5]}, index=["4-9", "10-15"])
     combined = training.mean_std([a, b])
+    assert list(combined[("n", "")]) == [3, 4]  # a count, not averaged
     assert combined.loc["4-9", ("exact_match", "mean")] == pytest.approx(0.5)
     assert combined.loc["4-9", ("exact_match", "std")] == pytest.approx(np.std([1, 0], ddof=1))
     assert list(combined.index) == ["4-9", "10-15"]

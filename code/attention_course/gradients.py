@@ -59,3 +59,14 @@ def gradient_norms_by_distance(model, x, y):
     grad = tape.gradient(loss, x)                               # (B, T, F)
     norms = tf.reduce_mean(tf.norm(grad, axis=-1), axis=0)      # (T,)
     return norms.numpy()[::-1]
+
+
+def geometric_mean(runs):
+    """Geometric mean over seeds of gradient norms ``runs`` (seeds, T) -> (T,).
+
+    Norms span many orders of magnitude, so they are averaged in log space. A norm that
+    underflowed to 0 counts as the smallest positive float32 (about 1e-38): beyond that
+    point the curve shows the float32 floor, not a measurement.
+    """
+    runs = np.maximum(np.atleast_2d(runs), np.finfo("float32").tiny)
+    return np.exp(np.log(runs).mean(axis=0))

@@ -6,6 +6,9 @@ it. Call :func:`use_korean_font` once to let labels show Hangul.
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import font_manager
+from matplotlib.ticker import MaxNLocator
+
+from .gradients import geometric_mean
 
 KOREAN_FONTS = ["NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "Malgun Gothic", "AppleGothic",
                 "Noto Sans CJK JP", "Source Han Sans KR"]
@@ -43,6 +46,7 @@ def plot_history(history, metric="accuracy", axes=None):
         if f"val_{key}" in h:
             ax.plot(epochs, h[f"val_{key}"], "s--", label="validation")
         ax.set(xlabel="epoch", ylabel=key, title=key)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend()
     return axes
 
@@ -81,7 +85,7 @@ def plot_gradient_norms(norms, ax=None):
     for label, runs in norms.items():
         runs = np.maximum(np.atleast_2d(runs), tiny)
         distance = np.arange(runs.shape[1])
-        ax.plot(distance, np.exp(np.log(runs).mean(0)), label=label)
+        ax.plot(distance, geometric_mean(runs), label=label)
         ax.fill_between(distance, runs.min(0), runs.max(0), alpha=0.2)
     ax.set(yscale="log", xlabel="distance from the last input (steps)", ylabel=r"$\|\partial L / \partial x_t\|$")
     ax.grid(alpha=0.3, which="both")

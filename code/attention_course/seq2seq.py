@@ -14,9 +14,9 @@ import numpy as np
 from keras import layers, ops
 
 
-def _check_ids(x, name):
-    if len(x.shape) != 2:
-        raise ValueError(f"{name} must be token ids of shape (batch, time), got shape {tuple(x.shape)}")
+def _check_ids(shape, name):
+    if len(shape) != 2:
+        raise ValueError(f"{name} must be token ids of shape (batch, time), got shape {tuple(shape)}")
 
 
 @keras.saving.register_keras_serializable(package="attention_course")
@@ -37,8 +37,13 @@ class Encoder(layers.Layer):
         self.embedding = layers.Embedding(vocab_size, embed_dim)
         self.rnn = layers.GRU(units, return_sequences=True, return_state=True)
 
+    def build(self, src_shape):
+        _check_ids(src_shape, "src")
+        self.embedding.build(src_shape)
+        self.rnn.build((*src_shape, self.embed_dim))
+
     def call(self, src):
-        _check_ids(src, "src")
+        _check_ids(src.shape, "src")
         mask = ops.not_equal(src, 0)                     # (B, S)
         x = self.embedding(src)                          # (B, S, E)
         outputs, state = self.rnn(x, mask=mask)          # (B, S, H), (B, H)
@@ -66,8 +71,14 @@ class Decoder(layers.Layer):
         self.rnn = layers.GRU(units, return_sequences=True, return_state=True)
         self.out = layers.Dense(vocab_size)
 
+    def build(self, tgt_in_shape, state_shape):
+        _check_ids(tgt_in_shape, "tgt_in")
+        self.embedding.build(tgt_in_shape)
+        self.rnn.build((*tgt_in_shape, self.embed_dim))
+        self.out.build((*tgt_in_shape, self.units))
+
     def call(self, tgt_in, state):
-        _check_ids(tgt_in, "tgt_in")
+        _check_ids(tgt_in.shape, "tgt_in")
         x = self.embedding(tgt_in)                            # (B, T, E)
         h, state = self.rnn(x, initial_state=state)           # (B, T, H), (B, H)
         return self.out(h), state                             # (B, T, V), (B, H)
@@ -91,6 +102,11 @@ class Seq2Seq(keras.Model):
         self.start_id, self.end_id = start_id, end_id
         self.encoder = Encoder(vocab_size, embed_dim, units)
         self.decoder = Decoder(vocab_size, embed_dim, units)
+
+    def build(self, input_shape):
+        src_shape, tgt_in_shape = input_shape
+        self.encoder.build(src_shape)
+        self.decoder.build(tgt_in_shape, (src_shape[0], self.units))
 
     def call(self, inputs):
         src, tgt_in = inputs

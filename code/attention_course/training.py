@@ -150,16 +150,21 @@ def accuracy_by_length(model, split, edges, max_len=None, batch_size=500):
     return table
 
 
-def mean_std(tables):
+def mean_std(tables, count="n"):
     """Combine per-seed tables (same index and columns) into mean and std columns.
 
     Returns a DataFrame with a column pair ``(column, "mean")``, ``(column, "std")`` for each
-    input column; std is the sample standard deviation over seeds (ddof=1).
+    input column; std is the sample standard deviation over seeds (ddof=1). The ``count``
+    column (sequences per bucket), the same for every seed, is kept as ``(count, "")``.
     """
     if not tables:
         raise ValueError("mean_std needs at least one table")
-    stacked = pd.concat(tables, keys=range(len(tables)), names=["seed"])
-    return stacked.groupby(level=1, observed=False, sort=False).agg(["mean", "std"])
+    metrics = [c for c in tables[0].columns if c != count]
+    stacked = pd.concat([t[metrics] for t in tables], keys=range(len(tables)), names=["seed"])
+    combined = stacked.groupby(level=1, observed=False, sort=False).agg(["mean", "std"])
+    if count in tables[0].columns:
+        combined.insert(0, (count, ""), tables[0][count])
+    return combined
 
 
 def train_and_measure(build_model, train, val, test, edges, epochs, seeds, batch_size=128):

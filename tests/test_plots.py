@@ -1,0 +1,47 @@
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from attention_course import plots, training  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _table(values):
+    return pd.DataFrame({"exact_match": values, "token_accuracy": values}, index=["4-9", "10-15"])
+
+
+def test_accuracy_plot_takes_single_and_multi_seed_tables():
+    summary = training.mean_std([_table([1.0, 0.5]), _table([0.8, 0.3])])
+    ax = plots.plot_accuracy_by_length({"one seed": _table([0.9, 0.4]), "two seeds": summary})
+    assert [line.get_label() for line in ax.get_lines()] == ["one seed", "two seeds"]
+    np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), [0.9, 0.4])  # the mean over seeds
+
+
+def test_gradient_plot_is_log_scale_and_survives_underflow():
+    ax = plots.plot_gradient_norms({"GRU": np.array([[1e-2, 1e-30, 0.0], [1e-3, 1e-31, 0.0]])})
+    assert ax.get_yscale() == "log"
+    assert np.all(np.isfinite(ax.get_lines()[0].get_ydata()))
+
+
+def test_korean_font_is_used_when_installed(monkeypatch):
+    fake = font_manager.FontEntry(fname="NanumGothic.ttf", name="NanumGothic")
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [fake])
+    monkeypatch.setitem(plt.rcParams, "font.family", ["sans-serif"])
+    assert plots.use_korean_font() == "NanumGothic"
+    assert plt.rcParams["font.family"][0] == "NanumGothic"
+
+
+def test_without_a_korean_font_it_says_how_to_install_one(monkeypatch, capsys):
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
+    assert plots.use_korean_font() is None
+    assert "fonts-nanum" in capsys.readouterr().out
