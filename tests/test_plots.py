@@ -45,3 +45,12 @@ def test_without_a_korean_font_it_says_how_to_install_one(monkeypatch, capsys):
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
     assert plots.use_korean_font() is None
     assert "fonts-nanum" in capsys.readouterr().out
+
+
+def test_attention_heatmap_has_token_labels_and_checks_shapes():
+    w = np.array([[0.1, 0.9], [0.8, 0.2], [0.5, 0.5]])
+    ax = plots.plot_attention(w, ["a", "b"], ["b", "a", "</s>"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["b", "a", "</s>"]
+    with pytest.raises(ValueError, match=r"\(len\(target\), len\(source\)\)"):
+        plots.plot_attention(w.T, ["a", "b"], ["b", "a", "</s>"])

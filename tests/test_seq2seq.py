@@ -56,3 +56,43 @@ def test_wrong_rank_is_a_clear_error(bad):
     model = Seq2Seq(V, embed_dim=8, units=H)
     with pytest.raises(ValueError, match=r"shape \(batch, time\)"):
         model((bad, np.zeros((B, T), "int32")))
+
+
+@pytest.mark.parametrize("attention", ["luong", "bahdanau"])
+def test_attention_models_shapes_and_masked_weights(attention):
+    keras.utils.set_random_seed(0)
+    model = Seq2Seq(V, embed_dim=8, units=H, attention=attention)
+    src = np.array([[4, 5, 6, 0, 0, 0, 0], [4, 5, 6, 7, 8, 9, 10], [3, 3, 0, 0, 0, 0, 0]])
+    tgt = np.random.default_rng(1).integers(1, V, (B, T))
+    assert model((src, tgt)).shape == (B, T, V)
+    enc_outputs, state, mask = model.encoder(src)
+    logits, _, weights = model.decode(tgt, state, enc_outputs, mask)
+    weights = np.asarray(weights)
+    assert logits.shape == (B, T, V) and weights.shape == (B, T, S)
+    assert np.all(weights[0, :, 3:] == 0.0) and np.all(weights[2, :, 2:] == 0.0)
+    np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
+    ids, w = model.greedy_decode(src, max_len=4, return_weights=True)
+    assert w.shape == (B, ids.shape[1], S)
+
+
+def test_bahdanau_attends_with_the_previous_state():
+    keras.utils.set_random_seed(0)
+    model = Seq2Seq(V, embed_dim=8, units=H, attention="bahdanau")
+    src = np.random.default_rng(0).integers(3, V, (B, S))
+    enc_outputs, state, mask = model.encoder(src)
+    _, _, weights = model.decode(np.full((B, 2), 1), state, enc_outputs, mask)
+    _, first = model.decoder.attention(state, enc_outputs, mask)  # s_0 = the encoder's state
+    np.testing.assert_allclose(weights[:, 0], first, atol=1e-6)
+
+
+def test_unknown_attention_and_weights_without_attention_are_errors():
+    with pytest.raises(ValueError, match="None, 'luong' or 'bahdanau'"):
+        Seq2Seq(V, attention="additive")
+    with pytest.raises(ValueError, match="needs an attention model"):
+        Seq2Seq(V, embed_dim=8, units=H).greedy_decode(np.ones((1, 3), "int32"), 2, return_weights=True)
+
+
+def test_attention_model_round_trips_through_its_config():
+    model = Seq2Seq(V, embed_dim=8, units=H, attention="luong", score="general")
+    clone = Seq2Seq.from_config(model.get_config())
+    assert (clone.attention, clone.score) == ("luong", "general")

@@ -91,3 +91,23 @@ def plot_gradient_norms(norms, ax=None):
     ax.grid(alpha=0.3, which="both")
     ax.legend()
     return ax
+
+
+def plot_attention(weights, source, target, ax=None):
+    """Heatmap of attention weights: one row per generated token, one column per source token.
+
+    Args:
+        weights: (L, S) array, row t = the attention distribution of output step t.
+        source: S labels (source tokens); target: L labels (generated tokens).
+    """
+    weights = np.asarray(weights)
+    if weights.ndim != 2 or weights.shape != (len(target), len(source)):
+        raise ValueError(f"weights must have shape (len(target), len(source)) = "
+                         f"({len(target)}, {len(source)}), got {weights.shape}")
+    ax = _axes(ax, size=(0.25 * len(source) + 2, 0.25 * len(target) + 1.5))
+    image = ax.imshow(weights, cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(source)), source, fontsize=8)
+    ax.set_yticks(range(len(target)), target, fontsize=8)
+    ax.set(xlabel="source", ylabel="output")
+    ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    return ax

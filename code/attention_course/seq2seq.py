@@ -1,10 +1,12 @@
-"""Chapter 1's encoder-decoder: the whole source squeezed into one fixed vector.
+"""Encoder-decoder models, without attention (Chapter 1) and with it (Chapters 2 and 3).
 
 Shapes: ``B`` batch, ``S`` source length, ``T`` target length, ``E`` embedding size,
 ``H`` GRU units, ``V`` vocabulary size.
 
-    src (B, S) -> Encoder -> state (B, H)  ...the only thing the decoder sees of the source
-    tgt_in (B, T), state -> Decoder -> logits (B, T, V)
+    src (B, S) -> Encoder -> outputs (B, S, H), state (B, H), mask (B, S)
+    Decoder:          tgt_in, state                -> logits (B, T, V)   sees only the state
+    LuongDecoder:     tgt_in, state, outputs, mask -> logits, weights (B, T, S)
+    BahdanauDecoder:  tgt_in, state, outputs, mask -> logits, weights (B, T, S)
 
 Training uses teacher forcing (the decoder reads the true previous token); inference uses
 :func:`greedy_decode` (it reads its own previous prediction).
@@ -12,6 +14,8 @@ Training uses teacher forcing (the decoder reads the true previous token); infer
 import keras
 import numpy as np
 from keras import layers, ops
+
+from .attention import BahdanauAttention, LuongAttention
 
 
 def _check_ids(shape, name):
@@ -89,45 +93,173 @@ class Decoder(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="attention_course")
+class LuongDecoder(layers.Layer):
+    """Luong et al. (2015) decoder: the GRU steps first, then attends with its *current* state.
+
+    h_t = GRU(h_{t-1}, embed(y_{t-1})),  h_0 = encoder state
+    c_t, a_t = LuongAttention(h_t, encoder outputs)        (``score``: dot, general, concat)
+    h̃_t = tanh(W_c [c_t; h_t]),  logits_t = W_s h̃_t
+
+    Call: ``tgt_in`` (B, T), ``state`` (B, H), ``enc_outputs`` (B, S, H), ``enc_mask`` (B, S) ->
+    ``logits`` (B, T, V), ``state`` (B, H), ``weights`` (B, T, S).
+    Attention comes after the recurrence, so training runs the GRU over all T steps at once.
+    """
+
+    def __init__(self, vocab_size, embed_dim=64, units=128, score="dot", **kwargs):
+        super().__init__(**kwargs)
+        self.vocab_size, self.embed_dim, self.units, self.score = vocab_size, embed_dim, units, score
+        self.embedding = layers.Embedding(vocab_size, embed_dim)
+        self.rnn = layers.GRU(units, return_sequences=True, return_state=True)
+        self.attention = LuongAttention(score, units=units if score == "concat" else None)
+        self.W_c = layers.Dense(units, activation="tanh", use_bias=False, name="W_c")
+        self.out = layers.Dense(vocab_size, name="W_s")
+
+    def build(self, tgt_in_shape, state_shape, enc_outputs_shape, enc_mask_shape=None):
+        _check_ids(tgt_in_shape, "tgt_in")
+        self.embedding.build(tgt_in_shape)
+        self.rnn.build((*tgt_in_shape, self.embed_dim))
+        self.attention.build((*tgt_in_shape, self.units), enc_outputs_shape)
+        self.W_c.build((*tgt_in_shape, self.units + enc_outputs_shape[-1]))
+        self.out.build((*tgt_in_shape, self.units))
+
+    def call(self, tgt_in, state, enc_outputs, enc_mask):
+        _check_ids(tgt_in.shape, "tgt_in")
+        x = self.embedding(tgt_in)                                          # (B, T, E)
+        h, state = self.rnn(x, initial_state=state)                         # (B, T, H)
+        context, weights = self.attention(h, enc_outputs, enc_mask)         # (B, T, H), (B, T, S)
+        h_tilde = self.W_c(ops.concatenate([context, h], axis=-1))          # (B, T, H)
+        return self.out(h_tilde), state, weights
+
+    def get_config(self):
+        return {**super().get_config(), "vocab_size": self.vocab_size, "embed_dim": self.embed_dim,
+                "units": self.units, "score": self.score}
+
+
+@keras.saving.register_keras_serializable(package="attention_course")
+class BahdanauDecoder(layers.Layer):
+    """Bahdanau et al. (2015) decoder: attends with the *previous* state, then steps.
+
+    c_t, a_t = BahdanauAttention(s_{t-1}, encoder outputs)
+    s_t = GRUCell([embed(y_{t-1}); c_t], s_{t-1}),  s_0 = encoder state
+    logits_t = W_s tanh(W_o [s_t; c_t; embed(y_{t-1})])
+
+    Call: ``tgt_in`` (B, T), ``state`` (B, H), ``enc_outputs`` (B, S, H_enc), ``enc_mask`` (B, S)
+    -> ``logits`` (B, T, V), ``state`` (B, H), ``weights`` (B, T, S).
+    The context enters the recurrence, so training loops over the T steps one by one.
+    """
+
+    def __init__(self, vocab_size, embed_dim=64, units=128, attention_units=None, **kwargs):
+        super().__init__(**kwargs)
+        self.vocab_size, self.embed_dim, self.units = vocab_size, embed_dim, units
+        self.attention_units = attention_units or units
+        self.embedding = layers.Embedding(vocab_size, embed_dim)
+        self.attention = BahdanauAttention(self.attention_units)
+        self.cell = layers.GRUCell(units)
+        self.W_o = layers.Dense(units, activation="tanh", name="W_o")
+        self.out = layers.Dense(vocab_size, name="W_s")
+
+    def build(self, tgt_in_shape, state_shape, enc_outputs_shape, enc_mask_shape=None):
+        _check_ids(tgt_in_shape, "tgt_in")
+        batch, h_enc = tgt_in_shape[0], enc_outputs_shape[-1]
+        self.embedding.build(tgt_in_shape)
+        self.attention.build(state_shape, enc_outputs_shape)
+        self.cell.build((batch, self.embed_dim + h_enc))
+        self.W_o.build((batch, self.units + h_enc + self.embed_dim))
+        self.out.build((batch, self.units))
+
+    def call(self, tgt_in, state, enc_outputs, enc_mask):
+        _check_ids(tgt_in.shape, "tgt_in")
+        x = self.embedding(tgt_in)                                          # (B, T, E)
+        outputs, weights = [], []
+        for t in range(tgt_in.shape[1]):                                    # T is static
+            context, w = self.attention(state, enc_outputs, enc_mask)      # (B, H_enc), (B, S)
+            state, _ = self.cell(ops.concatenate([x[:, t], context], axis=-1), state)
+            outputs.append(self.W_o(ops.concatenate([state, context, x[:, t]], axis=-1)))
+            weights.append(w)
+        return self.out(ops.stack(outputs, axis=1)), state, ops.stack(weights, axis=1)
+
+    def get_config(self):
+        return {**super().get_config(), "vocab_size": self.vocab_size, "embed_dim": self.embed_dim,
+                "units": self.units, "attention_units": self.attention_units}
+
+
+@keras.saving.register_keras_serializable(package="attention_course")
 class Seq2Seq(keras.Model):
-    """Encoder-decoder with a fixed-size context: the encoder's final state.
+    """Encoder-decoder, with a fixed context (``attention=None``) or with attention.
+
+    ``attention``: None -> :class:`Decoder` (the decoder sees only the encoder's final state);
+    ``"luong"`` -> :class:`LuongDecoder` (``score``: dot, general or concat);
+    ``"bahdanau"`` -> :class:`BahdanauDecoder`.
 
     Call: ``(src, tgt_in)``, (B, S) and (B, T) int ids -> ``logits`` (B, T, V).
     ``start_id`` and ``end_id`` are the ids of ``<s>`` and ``</s>``; 0 is padding.
     """
 
-    def __init__(self, vocab_size, embed_dim=64, units=128, start_id=1, end_id=2, **kwargs):
+    def __init__(self, vocab_size, embed_dim=64, units=128, start_id=1, end_id=2,
+                 attention=None, score="dot", **kwargs):
         super().__init__(**kwargs)
+        if attention not in (None, "luong", "bahdanau"):
+            raise ValueError(f"attention must be None, 'luong' or 'bahdanau', got {attention!r}")
         self.vocab_size, self.embed_dim, self.units = vocab_size, embed_dim, units
         self.start_id, self.end_id = start_id, end_id
+        self.attention, self.score = attention, score
         self.encoder = Encoder(vocab_size, embed_dim, units)
-        self.decoder = Decoder(vocab_size, embed_dim, units)
+        if attention is None:
+            self.decoder = Decoder(vocab_size, embed_dim, units)
+        elif attention == "luong":
+            self.decoder = LuongDecoder(vocab_size, embed_dim, units, score=score)
+        else:
+            self.decoder = BahdanauDecoder(vocab_size, embed_dim, units)
 
     def build(self, input_shape):
         src_shape, tgt_in_shape = input_shape
         self.encoder.build(src_shape)
-        self.decoder.build(tgt_in_shape, (src_shape[0], self.units))
+        state_shape = (src_shape[0], self.units)
+        if self.attention is None:
+            self.decoder.build(tgt_in_shape, state_shape)
+        else:
+            self.decoder.build(tgt_in_shape, state_shape, (*src_shape, self.units), src_shape)
+
+    def decode(self, tgt_in, state, enc_outputs, enc_mask):
+        """Run the decoder: -> ``logits`` (B, T, V), ``state`` (B, H), ``weights`` (B, T, S) or None."""
+        if self.attention is None:
+            logits, state = self.decoder(tgt_in, state)  # the encoder outputs are not used
+            return logits, state, None
+        return self.decoder(tgt_in, state, enc_outputs, enc_mask)
 
     def call(self, inputs):
         src, tgt_in = inputs
-        _, state, _ = self.encoder(src)          # (B, H): all the decoder gets
-        logits, _ = self.decoder(tgt_in, state)  # (B, T, V)
+        enc_outputs, state, mask = self.encoder(src)                 # (B, S, H), (B, H), (B, S)
+        logits, _, _ = self.decode(tgt_in, state, enc_outputs, mask)  # (B, T, V)
         return logits
 
-    def greedy_decode(self, src, max_len):
-        """Generate up to ``max_len`` tokens per source; (B, S) -> (B, L) ids, L <= max_len."""
+    def greedy_decode(self, src, max_len, return_weights=False):
+        """Generate up to ``max_len`` tokens per source; (B, S) -> (B, L) ids, L <= max_len.
+
+        With ``return_weights`` (attention models) also returns the attention weights of every
+        generated step, (B, L, S).
+        """
         src = ops.convert_to_tensor(src, dtype="int32")
-        _, state, _ = self.encoder(src)
+        enc_outputs, state, mask = self.encoder(src)
+        weights = []
 
         def step(tokens, state):
-            logits, state = self.decoder(tokens[:, None], state)  # (B, 1, V)
+            logits, state, w = self.decode(tokens[:, None], state, enc_outputs, mask)  # (B, 1, V)
+            if w is not None:
+                weights.append(ops.convert_to_numpy(w[:, 0]))
             return logits[:, 0], state
 
-        return greedy_decode(step, state, int(src.shape[0]), max_len, self.start_id, self.end_id)
+        ids = greedy_decode(step, state, int(src.shape[0]), max_len, self.start_id, self.end_id)
+        if not return_weights:
+            return ids
+        if self.attention is None:
+            raise ValueError("return_weights needs an attention model; this one has attention=None")
+        return ids, np.stack(weights, axis=1)
 
     def get_config(self):
         return {**super().get_config(), "vocab_size": self.vocab_size, "embed_dim": self.embed_dim,
-                "units": self.units, "start_id": self.start_id, "end_id": self.end_id}
+                "units": self.units, "start_id": self.start_id, "end_id": self.end_id,
+                "attention": self.attention, "score": self.score}
 
 
 def greedy_decode(step, state, batch_size, max_len, start_id=1, end_id=2):

@@ -59,7 +59,7 @@ def compile_seq2seq(model, learning_rate=1e-3, pad_id=PAD):
 
 
 class EpochLog(keras.callbacks.Callback):
-    """Print one line per epoch: ``epoch  3/12  loss 0.512  accuracy 0.842  val_loss ...  (21 s)``."""
+    """Print one line per epoch: ``epoch  3/20  loss 0.512  acc 0.842  val_loss ...  (9 s)``."""
 
     def on_train_begin(self, logs=None):
         self.epochs = self.params.get("epochs", 0)
@@ -72,7 +72,7 @@ class EpochLog(keras.callbacks.Callback):
         parts = [f"epoch {epoch + 1:>{width}}/{self.epochs}"]
         keys = sorted((k for k in (logs or {}) if k != "learning_rate"),
                       key=lambda k: (k.startswith("val_"), not k.endswith("loss")))  # loss first
-        parts += [f"{k} {logs[k]:.4f}" for k in keys]
+        parts += [f"{k.replace('accuracy', 'acc')} {logs[k]:.3f}" for k in keys]
         parts.append(f"({time.perf_counter() - self.start:.0f} s)")
         print("  ".join(parts))
 

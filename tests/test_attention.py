@@ -1,0 +1,119 @@
+import keras
+import numpy as np
+import pytest
+
+from attention_course.attention import BahdanauAttention, LuongAttention, masked_softmax
+
+rng = np.random.default_rng(0)
+B, T, S, H = 2, 3, 5, 4
+query = rng.normal(size=(B, T, H)).astype("float32")
+values = rng.normal(size=(B, S, H)).astype("float32")
+mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], dtype=bool)  # row 0: 2 padded positions
+
+
+def softmax(x):
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def np_attend(scores, values, mask):
+    """Hand reference: scores (B, T, S) -> context (B, T, H), weights (B, T, S)."""
+    scores = np.where(mask[:, None, :], scores, -np.inf)
+    weights = softmax(scores)
+    return np.einsum("bts,bsh->bth", weights, values), weights
+
+
+def test_masked_weights_are_exactly_zero_and_rows_sum_to_one():
+    w = np.asarray(masked_softmax(rng.normal(size=(B, T, S)).astype("float32"), mask[:, None, :]))
+    assert np.all(w[0, :, 3:] == 0.0)
+    np.testing.assert_allclose(w.sum(-1), 1.0, rtol=1e-6)
+
+
+def test_all_masked_row_gives_zeros_not_nan():
+    w = np.asarray(masked_softmax(np.zeros((1, 4), "float32"), np.zeros((1, 4), bool)))
+    assert not np.isnan(w).any() and np.all(w == 0.0)
+    context, weights = LuongAttention()(query[:1], values[:1], np.zeros((1, S), bool))
+    assert not np.isnan(np.asarray(context)).any() and np.all(np.asarray(weights) == 0.0)
+
+
+def test_luong_dot_matches_numpy():
+    context, weights = LuongAttention("dot")(query, values, mask)
+    ref_context, ref_weights = np_attend(np.einsum("bth,bsh->bts", query, values), values, mask)
+    np.testing.assert_allclose(weights, ref_weights, atol=1e-6)
+    np.testing.assert_allclose(context, ref_context, atol=1e-5)
+
+
+def test_luong_general_and_concat_match_numpy():
+    general = LuongAttention("general")
+    context, _ = general(query, values, mask)
+    W_a = general.W_a.numpy()
+    ref, _ = np_attend(np.einsum("bth,bsh->bts", query, values @ W_a), values, mask)
+    np.testing.assert_allclose(context, ref, atol=1e-5)
+
+    concat = LuongAttention("concat", units=6)
+    context, _ = concat(query, values, mask)
+    Wq, Wk, v = concat.W_q.kernel.numpy(), concat.W_k.kernel.numpy(), concat.v_a.kernel.numpy()
+    hidden = np.tanh((query @ Wq)[:, :, None, :] + (values @ Wk)[:, None, :, :])  # (B, T, S, 6)
+    ref, _ = np_attend((hidden @ v)[..., 0], values, mask)
+    np.testing.assert_allclose(context, ref, atol=1e-5)
+
+
+def test_luong_dot_equals_keras_attention_without_scale():
+    ours, our_w = LuongAttention("dot")(query, values, mask)
+    keras_layer = keras.layers.Attention(use_scale=False)
+    theirs, their_w = keras_layer([query, values], mask=[None, mask], return_attention_scores=True)
+    np.testing.assert_allclose(ours, theirs, atol=1e-5)
+    np.testing.assert_allclose(our_w, their_w, atol=1e-6)
+
+
+def test_keras_attention_scale_is_a_learned_scalar_not_one_over_sqrt_d():
+    layer = keras.layers.Attention(use_scale=True)
+    layer([query, values])
+    assert [tuple(w.shape) for w in layer.weights] == [()]
+    assert float(layer.weights[0].numpy()) == 1.0  # starts at 1, not 1/sqrt(H)
+
+
+def test_bahdanau_matches_numpy():
+    layer = BahdanauAttention(units=6)
+    s_prev = query[:, 0]                                   # (B, H): the previous decoder state
+    context, weights = layer(s_prev, values, mask)
+    assert context.shape == (B, H) and weights.shape == (B, S)
+    W1, W2, v = layer.W1.kernel.numpy(), layer.W2.kernel.numpy(), layer.v.kernel.numpy()
+    e = (np.tanh(values @ W1 + (s_prev @ W2)[:, None, :]) @ v)[..., 0]   # (B, S)
+    ref_context, ref_weights = np_attend(e[:, None, :], values, mask)
+    np.testing.assert_allclose(weights, ref_weights[:, 0], atol=1e-6)
+    np.testing.assert_allclose(context, ref_context[:, 0], atol=1e-5)
+
+
+def test_bahdanau_equals_keras_additive_attention_after_projections():
+    layer = BahdanauAttention(units=6)
+    ours, our_w = layer(query, values, mask)
+    additive = keras.layers.AdditiveAttention(use_scale=True)
+    q, k = layer.W2(query), layer.W1(values)
+    additive([q, values, k])
+    additive.set_weights([layer.v.kernel.numpy()[:, 0]])     # Keras's scale vector is our v
+    theirs, their_w = additive([q, values, k], mask=[None, mask], return_attention_scores=True)
+    np.testing.assert_allclose(ours, theirs, atol=1e-5)
+    np.testing.assert_allclose(our_w, their_w, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: LuongAttention("cosine"), "'dot', 'general' or 'concat'"),
+        (lambda: LuongAttention("concat"), "needs units"),
+        (lambda: BahdanauAttention(0), "positive int"),
+        (lambda: LuongAttention()(query, values[0], None), r"\(batch, source_time, units\)"),
+        (lambda: LuongAttention()(query, values, mask[:, :3]), r"mask must have shape \(batch, source_time\)"),
+        (lambda: LuongAttention()(query[..., :3], values, mask), "one size"),
+        (lambda: BahdanauAttention(4)(query[0, 0], values, mask), r"query must have shape"),
+    ],
+)
+def test_bad_inputs_say_what_was_expected(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_layers_round_trip_through_config():
+    assert LuongAttention.from_config(LuongAttention("concat", units=3).get_config()).units == 3
+    assert BahdanauAttention.from_config(BahdanauAttention(7).get_config()).units == 7
