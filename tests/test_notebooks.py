@@ -69,3 +69,12 @@ def test_checked_cells_have_no_stderr(path):
     for cell in _code_cells(path):
         if "NBVAL_CHECK_OUTPUT" in "".join(cell["source"]):
             assert not [o for o in cell["outputs"] if o.get("name") == "stderr"], "".join(cell["source"])[:200]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_tensorflow_warnings_in_stdout(path):
+    """The book hides stderr, not stdout, where TensorFlow's logger writes inside Jupyter."""
+    for cell in _code_cells(path):
+        for out in cell["outputs"]:
+            if out.get("name") == "stdout":
+                assert "WARNING:tensorflow" not in "".join(out["text"])

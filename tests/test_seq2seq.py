@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from attention_course import toy_tasks as tt
-from attention_course.seq2seq import Encoder, Seq2Seq, greedy_decode
+from attention_course.seq2seq import Encoder, Seq2Seq, beam_search, greedy_decode
 
 B, S, T, V, H = 3, 7, 5, 11, 16
 
@@ -96,3 +96,35 @@ def test_attention_model_round_trips_through_its_config():
     model = Seq2Seq(V, embed_dim=8, units=H, attention="luong", score="general")
     clone = Seq2Seq.from_config(model.get_config())
     assert (clone.attention, clone.score) == ("luong", "general")
+
+
+@pytest.mark.parametrize("attention", [None, "luong", "bahdanau"])
+def test_beam_width_one_is_greedy_decoding(attention):
+    keras.utils.set_random_seed(3)
+    model = Seq2Seq(V, embed_dim=8, units=H, attention=attention)
+    src = np.random.default_rng(0).integers(3, V, (4, S))
+    greedy = model.greedy_decode(src, max_len=6)
+    beam = model.beam_decode(src, max_len=6, beam_width=1)
+    width = max(greedy.shape[1], beam.shape[1])
+    pad = lambda a: np.pad(a, ((0, 0), (0, width - a.shape[1])))
+    np.testing.assert_array_equal(pad(greedy), pad(beam))
+
+
+def test_beam_search_finds_what_greedy_misses():
+    # Step 1: token 3 (p=.6) or 4 (p=.4). After 3 the next token is uncertain (best p=.3);
+    # after 4 it is sure to be </s> (p=.95): greedy picks 3, a beam of 2 finds 4 </s>.
+    table = {1: [0, 0, 0, .6, .4, 0], 3: [0, 0, .3, .25, .25, .2], 4: [0, 0, .95, .05, 0, 0]}
+
+    def step(tokens, state):
+        probs = np.array([table.get(int(t), [1, 0, 0, 0, 0, 0]) for t in np.asarray(tokens)])
+        return np.log(np.maximum(probs, 1e-9)).astype("float32"), state
+
+    state = np.zeros((1, 1), "float32")
+    assert list(greedy_decode(step, state, 1, 5, 1, 2)[0]) == [3, 2]
+    beam_state = np.zeros((2, 1), "float32")
+    assert list(beam_search(step, beam_state, 1, 5, beam_width=2, start_id=1, end_id=2, alpha=0)[0]) == [4, 2]
+
+
+def test_beam_search_rejects_bad_widths():
+    with pytest.raises(ValueError, match="beam_width and max_len must be >= 1"):
+        beam_search(None, None, 1, 5, beam_width=0)

@@ -43,3 +43,14 @@ def test_arrays_have_the_documented_layout():
 def test_bad_arguments_say_what_was_expected(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_length_experiment_sizes_follow_quick_mode(monkeypatch):
+    from attention_course import config
+
+    monkeypatch.setenv(config.QUICK_ENV, "1")
+    quick = tt.length_experiment()
+    assert [len(quick[k]["src"]) for k in ("train", "val", "test")] == [500, 100, 300]
+    assert quick["epochs"] == 1 and quick["seeds"] == [0, 1] and quick["edges"] == tt.LENGTH_EDGES
+    monkeypatch.delenv(config.QUICK_ENV)
+    assert tt.length_experiment()["epochs"] == 20

@@ -44,6 +44,18 @@ def _check_values(values, mask):
                          f"got {tuple(mask.shape)}")
 
 
+def _attend(scores, values, mask, squeeze):
+    """scores (B, T, S), values (B, S, H), mask (B, S) -> context (B, T, H), weights (B, T, S).
+
+    With ``squeeze`` (a 2-D query was given) the T axis is dropped: (B, H), (B, S).
+    """
+    weights = masked_softmax(scores, None if mask is None else ops.expand_dims(mask, 1))
+    context = ops.einsum("bts,bsh->bth", weights, values)
+    if squeeze:
+        return context[:, 0], weights[:, 0]
+    return context, weights
+
+
 @keras.saving.register_keras_serializable(package="attention_course")
 class LuongAttention(layers.Layer):
     """Luong et al. (2015) attention: multiplicative scores, keys = values = encoder states.
@@ -91,11 +103,7 @@ class LuongAttention(layers.Layer):
         else:
             hidden = ops.tanh(ops.expand_dims(self.W_q(q), 2) + ops.expand_dims(self.W_k(values), 1))
             scores = ops.squeeze(self.v_a(hidden), -1)                       # (B, T, S)
-        weights = masked_softmax(scores, None if mask is None else ops.expand_dims(mask, 1))
-        context = ops.einsum("bts,bsh->bth", weights, values)                # (B, T, H)
-        if squeeze:
-            return context[:, 0], weights[:, 0]
-        return context, weights
+        return _attend(scores, values, mask, squeeze)
 
     def get_config(self):
         return {**super().get_config(), "score": self.score, "units": self.units}
@@ -136,11 +144,7 @@ class BahdanauAttention(layers.Layer):
         hidden = ops.tanh(ops.expand_dims(self.W2(q), 2)                      # (B, T, 1, U)
                           + ops.expand_dims(self.W1(values), 1))              # (B, 1, S, U)
         scores = ops.squeeze(self.v(hidden), -1)                              # (B, T, S)
-        weights = masked_softmax(scores, None if mask is None else ops.expand_dims(mask, 1))
-        context = ops.einsum("bts,bsh->bth", weights, values)                 # (B, T, H)
-        if squeeze:
-            return context[:, 0], weights[:, 0]
-        return context, weights
+        return _attend(scores, values, mask, squeeze)
 
     def get_config(self):
         return {**super().get_config(), "units": self.units}

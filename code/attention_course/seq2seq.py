@@ -256,6 +256,18 @@ class Seq2Seq(keras.Model):
             raise ValueError("return_weights needs an attention model; this one has attention=None")
         return ids, np.stack(weights, axis=1)
 
+    def beam_decode(self, src, max_len, beam_width=4, alpha=1.0):
+        """Beam search (see :func:`beam_search`); (B, S) -> (B, L) ids of the best hypothesis."""
+        src = ops.convert_to_tensor(src, dtype="int32")
+        batch = int(src.shape[0])
+        enc_outputs, state, mask = (ops.repeat(t, beam_width, axis=0) for t in self.encoder(src))
+
+        def step(tokens, state):
+            logits, state, _ = self.decode(tokens[:, None], state, enc_outputs, mask)
+            return logits[:, 0], state
+
+        return beam_search(step, state, batch, max_len, beam_width, self.start_id, self.end_id, alpha)
+
     def get_config(self):
         return {**super().get_config(), "vocab_size": self.vocab_size, "embed_dim": self.embed_dim,
                 "units": self.units, "start_id": self.start_id, "end_id": self.end_id,
@@ -288,3 +300,50 @@ def greedy_decode(step, state, batch_size, max_len, start_id=1, end_id=2):
         if done.all():
             break
     return np.stack(steps, axis=1)
+
+
+def beam_search(step, state, batch_size, max_len, beam_width=4, start_id=1, end_id=2, alpha=1.0):
+    """Keep the ``beam_width`` most probable partial outputs at every step.
+
+    Args:
+        step: ``step(tokens (B*K,), state) -> (logits (B*K, V), state)``; the state's rows are
+            beams, example-major (rows b*K .. b*K+K-1 belong to example b), and it is
+            reordered with ``ops.take`` as beams are kept or dropped.
+        state: the decoder's initial state with B*K rows (each example repeated K times).
+        alpha: length normalisation: finished hypotheses are ranked by
+            log p(y) / len(y)**alpha (0 ranks by log p(y) alone).
+
+    Returns:
+        int32 array (B, L): the best hypothesis per example, ``end_id`` included where it was
+        produced and 0 after it. With ``beam_width=1`` this is exactly greedy decoding.
+    """
+    if beam_width < 1 or max_len < 1:
+        raise ValueError(f"beam_width and max_len must be >= 1, got {beam_width} and {max_len}")
+    B, K = batch_size, beam_width
+    scores = np.full((B, K), -np.inf)
+    scores[:, 0] = 0.0                                   # one live beam per example at the start
+    tokens = np.full(B * K, start_id, dtype="int32")
+    history = np.zeros((B, K, 0), dtype="int32")
+    done = np.zeros((B, K), dtype=bool)
+    for _ in range(max_len):
+        logits, state = step(ops.convert_to_tensor(tokens), state)
+        logp = ops.convert_to_numpy(ops.log_softmax(ops.cast(logits, "float32"), axis=-1))
+        logp = logp.reshape(B, K, -1)                                      # (B, K, V)
+        V = logp.shape[-1]
+        logp[done] = -np.inf                               # a finished beam only extends with padding,
+        logp[done, 0] = 0.0                                # at no cost
+        total = (scores[:, :, None] + logp).reshape(B, K * V)
+        best = np.argsort(-total, axis=1, kind="stable")[:, :K]           # (B, K)
+        beam, tokens2d = best // V, (best % V).astype("int32")
+        scores = np.take_along_axis(total, best, axis=1)
+        history = np.concatenate([np.take_along_axis(history, beam[:, :, None], 1),
+                                  tokens2d[:, :, None]], axis=2)
+        done = np.take_along_axis(done, beam, 1) | (tokens2d == end_id)
+        rows = (np.arange(B)[:, None] * K + beam).reshape(-1)
+        state = ops.take(state, ops.convert_to_tensor(rows), axis=0)
+        tokens = tokens2d.reshape(-1)
+        if done.all():
+            break
+    lengths = np.maximum((history != 0).sum(-1), 1)
+    ranked = np.where(np.isfinite(scores), scores / lengths ** alpha, -np.inf)
+    return history[np.arange(B), ranked.argmax(axis=1)]

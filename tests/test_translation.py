@@ -1,0 +1,84 @@
+import os
+
+import numpy as np
+import pytest
+import sacrebleu
+
+from attention_course import config, translation as tr
+
+PAIRS = [("Go.", "Ve."), ("Go.", "Vete."), ("Who are you?", "¿Quién eres?"),
+         ("I'm hungry!", "¡Tengo hambre!"), ("It's late, Tom.", "Es tarde, Tom."),
+         ("This sentence is far too long for the limit.", "Esta frase es demasiado larga para el límite.")]
+
+
+def test_standardize_and_detokenize():
+    assert tr.standardize("¿Quién eres?") == "¿ quién eres ?"
+    assert tr.standardize("It's late,  Tom.") == "it's late , tom ."
+    assert tr.standardize("Ça — va") == "ça va"
+    assert tr.detokenize("¿ quién eres ?") == "¿quién eres?"
+    assert tr.detokenize(tr.standardize("¡Tengo hambre!")) == "¡tengo hambre!"
+
+
+def test_read_pairs_rejects_malformed_lines(tmp_path):
+    path = tmp_path / "pairs.txt"
+    path.write_text("Go.\tVe.\tCC-BY\nno tab here\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 2: expected 'source<TAB>target'"):
+        tr.read_pairs(path)
+
+
+def test_split_keeps_all_translations_of_a_source_together():
+    pairs = [(f"s{i % 40}", f"t{i}") for i in range(100)]           # 40 sources, 2-3 targets each
+    train, val, test = tr.split_by_source(pairs, n_val=10, n_test=10, seed=0)
+    sources = [{s for s, _ in split} for split in (train, val, test)]
+    assert not (sources[0] & sources[1]) and not (sources[0] & sources[2]) and not (sources[1] & sources[2])
+    assert len(train) + len(val) + len(test) == 100 and len(test) >= 10
+    assert tr.split_by_source(pairs, 10, 10, seed=0) == (train, val, test)
+    with pytest.raises(ValueError, match="n_val"):
+        tr.split_by_source(pairs, 0, 10)
+
+
+def test_arrays_layout_and_length_filter():
+    src_vec, tgt_vec = tr.make_vectorizers(PAIRS)
+    arrays = tr.to_arrays(PAIRS, src_vec, tgt_vec, max_len=6)
+    assert len(arrays["pairs"]) == 5                                 # the long pair is dropped
+    assert arrays["src"].shape == (5, 6) and arrays["tgt_in"].shape == (5, 7)
+    start, end = tr.token_ids(tgt_vec, tr.START), tr.token_ids(tgt_vec, tr.END)
+    assert np.all(arrays["tgt_in"][:, 0] == start)
+    real = arrays["tgt_in"][:, 1:] != 0                               # tgt_in is tgt_out shifted right
+    np.testing.assert_array_equal(arrays["tgt_in"][:, 1:][real], arrays["tgt_out"][:, :-1][real])
+    assert not np.any(arrays["tgt_in"] == end)
+    lengths = (arrays["tgt_out"] != 0).sum(1)
+    assert np.all((arrays["tgt_in"] != 0).sum(1) == lengths)
+    assert np.all(arrays["tgt_out"][np.arange(5), lengths - 1] == end)
+    assert list(arrays["src_len"]) == [2, 2, 4, 3, 5]        # "go .", ..., "i'm hungry !", "it's late , tom ."
+    assert tr.ids_to_text(arrays["tgt_out"][2], tgt_vec) == "¿quién eres?"
+    with pytest.raises(ValueError, match="not in the vocabulary"):
+        tr.token_ids(src_vec, tr.START)
+
+
+def test_bleu_is_sacrebleu_on_detokenised_text():
+    # sentences of 4+ tokens: corpus BLEU of shorter ones is 0 (no 4-grams), even when identical
+    hyps = ["¿quién eres tú, tom?", "tengo mucha hambre ahora."]
+    refs = ["¿quién eres tú, tom?", "tengo hambre ahora mismo."]
+    assert tr.bleu(refs, refs) == pytest.approx(100.0)
+    assert tr.bleu(hyps, refs) == pytest.approx(sacrebleu.corpus_bleu(hyps, [refs]).score)
+    table = tr.bleu_by_length(hyps, refs, [3, 12], edges=[1, 10, 20])
+    assert list(table["n"]) == [1, 1] and table["bleu"].iloc[0] == pytest.approx(100.0)
+    with pytest.raises(ValueError, match="one reference per hypothesis"):
+        tr.bleu(hyps, refs[:1])
+
+
+def test_load_uses_an_unpacked_copy_offline(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    folder = tmp_path / "datasets" / "spa-eng_extracted" / "spa-eng"
+    folder.mkdir(parents=True)
+    (folder / "spa.txt").write_text("Go.\tVe.\nRun!\t¡Corre!\n", encoding="utf-8")
+    monkeypatch.setattr(tr.download.keras.utils, "get_file", lambda *a, **k: 1 / 0)
+    assert tr.load_spa_eng() == [("Go.", "Ve."), ("Run!", "¡Corre!")]
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(config.data_dir(), "spa-eng.zip")),
+                    reason="spa-eng.zip is not in the Keras cache (CI seeds it from ../shared/data)")
+def test_the_real_corpus_loads_from_the_cache():
+    pairs = tr.load_spa_eng()
+    assert len(pairs) == 118_964 and pairs[0] == ("Go.", "Ve.")
