@@ -83,10 +83,10 @@ def plot_gradient_norms(norms, ax=None):
     ax = _axes(ax)
     tiny = np.finfo("float32").tiny  # a gradient that underflowed to 0 is drawn at the floor
     for label, runs in norms.items():
-        runs = np.maximum(np.atleast_2d(runs), tiny)
+        runs = np.atleast_2d(runs)
         distance = np.arange(runs.shape[1])
         ax.plot(distance, geometric_mean(runs), label=label)
-        ax.fill_between(distance, runs.min(0), runs.max(0), alpha=0.2)
+        ax.fill_between(distance, np.maximum(runs.min(0), tiny), runs.max(0), alpha=0.2)
     ax.set(yscale="log", xlabel="distance from the last input (steps)", ylabel=r"$\|\partial L / \partial x_t\|$")
     ax.grid(alpha=0.3, which="both")
     ax.legend()

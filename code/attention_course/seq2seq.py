@@ -239,6 +239,8 @@ class Seq2Seq(keras.Model):
         With ``return_weights`` (attention models) also returns the attention weights of every
         generated step, (B, L, S).
         """
+        if return_weights and self.attention is None:
+            raise ValueError("return_weights needs an attention model; this one has attention=None")
         src = ops.convert_to_tensor(src, dtype="int32")
         enc_outputs, state, mask = self.encoder(src)
         weights = []
@@ -250,11 +252,7 @@ class Seq2Seq(keras.Model):
             return logits[:, 0], state
 
         ids = greedy_decode(step, state, int(src.shape[0]), max_len, self.start_id, self.end_id)
-        if not return_weights:
-            return ids
-        if self.attention is None:
-            raise ValueError("return_weights needs an attention model; this one has attention=None")
-        return ids, np.stack(weights, axis=1)
+        return (ids, np.stack(weights, axis=1)) if return_weights else ids
 
     def beam_decode(self, src, max_len, beam_width=4, alpha=1.0):
         """Beam search (see :func:`beam_search`); (B, S) -> (B, L) ids of the best hypothesis."""

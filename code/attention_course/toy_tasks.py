@@ -10,6 +10,8 @@ follow. Arrays are padded at the end with 0.
 """
 import numpy as np
 
+from .config import pick
+
 PAD, START, END = 0, 1, 2
 SYMBOLS = "abcdefghijklmnopqrst"
 SPECIALS = ["<pad>", "<s>", "</s>"]
@@ -107,8 +109,6 @@ def length_experiment():
     Returns a dict: ``train``, ``val``, ``test`` (see :func:`make_splits`), ``edges``
     (:data:`LENGTH_EDGES`), ``epochs``, ``seeds``, ``learning_rate``.
     """
-    from .config import pick
-
     train, val, test = make_splits("reverse", pick(full=20_000, quick=500), pick(full=2_000, quick=100),
                                    pick(full=3_000, quick=300), seed=0)
     return {"train": train, "val": val, "test": test, "edges": LENGTH_EDGES, "learning_rate": 3e-3,

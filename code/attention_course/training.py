@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from keras import ops
 
+from . import config
+
 PAD = 0
 
 
@@ -183,8 +185,6 @@ def train_and_measure(build_model, train, val, test, edges, epochs, seeds, batch
         ``summary`` (buckets x (metric, mean|std)) from :func:`mean_std`, the per-seed tables,
         and the trained models (each with its ``model.history``).
     """
-    from . import config
-
     tables, models = [], []
     for seed in seeds:
         config.set_seed(seed)

@@ -17,6 +17,7 @@ import sacrebleu
 from keras import layers
 
 from . import download
+from .training import length_buckets
 
 SPA_ENG = {
     "fname": "spa-eng.zip",
@@ -146,8 +147,6 @@ def bleu(hypotheses, references):
 
 def bleu_by_length(hypotheses, references, src_lengths, edges):
     """Corpus BLEU per source-length bucket: DataFrame indexed by bucket with ``n`` and ``bleu``."""
-    from .training import length_buckets
-
     buckets = length_buckets(src_lengths, edges)
     rows = {}
     for label in buckets.categories:
