@@ -83,6 +83,10 @@ def test_bahdanau_matches_numpy():
     ref_context, ref_weights = np_attend(e[:, None, :], values, mask)
     np.testing.assert_allclose(weights, ref_weights[:, 0], atol=1e-6)
     np.testing.assert_allclose(context, ref_context[:, 0], atol=1e-5)
+    keys = layer.project_values(values)                    # W1 h, computed once per sentence
+    again, again_w = layer(s_prev, values, mask, keys=keys)
+    np.testing.assert_allclose(again, context, atol=1e-6)
+    np.testing.assert_allclose(again_w, weights, atol=1e-7)
 
 
 def test_bahdanau_equals_keras_additive_attention_after_projections():

@@ -41,8 +41,25 @@ def test_korean_font_is_used_when_installed(monkeypatch):
     assert plt.rcParams["font.family"][0] == "NanumGothic"
 
 
+def test_a_font_installed_after_the_cache_was_built_is_found_on_disk(monkeypatch):
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda: ["/fonts/DejaVuSans.ttf",
+                                                                  "/fonts/nanum/NanumGothic.ttf"])
+    added = []
+
+    def addfont(path):
+        added.append(path)
+        font_manager.fontManager.ttflist.append(font_manager.FontEntry(fname=path, name="NanumGothic"))
+
+    monkeypatch.setattr(font_manager.fontManager, "addfont", addfont)
+    monkeypatch.setitem(plt.rcParams, "font.family", ["sans-serif"])
+    assert plots.use_korean_font() == "NanumGothic"
+    assert added == ["/fonts/nanum/NanumGothic.ttf"]
+
+
 def test_without_a_korean_font_it_says_how_to_install_one(monkeypatch, capsys):
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda: [])
     assert plots.use_korean_font() is None
     assert "fonts-nanum" in capsys.readouterr().out
 

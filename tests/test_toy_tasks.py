@@ -54,3 +54,14 @@ def test_length_experiment_sizes_follow_quick_mode(monkeypatch):
     assert quick["epochs"] == 1 and quick["seeds"] == [0, 1] and quick["edges"] == tt.LENGTH_EDGES
     monkeypatch.delenv(config.QUICK_ENV)
     assert tt.length_experiment()["epochs"] == 20
+
+
+def test_length_model_and_alignment_of_one_source():
+    model = tt.length_model("bahdanau")
+    assert model.attention == "bahdanau" and model.embed_dim == 64 and model.units == 128
+    src = tt.to_arrays([("abcde", "edcba")], max_len=9)["src"][0]            # 4 padding ids
+    source, output, weights = tt.alignment(model, src)
+    assert source == list("abcde")
+    assert weights.shape == (len(output), 5) and 1 <= len(output) <= 10
+    np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
+    assert "</s>" not in output[:-1]

@@ -82,3 +82,58 @@ def test_load_uses_an_unpacked_copy_offline(tmp_path, monkeypatch):
 def test_the_real_corpus_loads_from_the_cache():
     pairs = tr.load_spa_eng()
     assert len(pairs) == 118_964 and pairs[0] == ("Go.", "Ve.")
+
+
+def _tiny_model(tgt_vec, attention):
+    from attention_course.seq2seq import Seq2Seq
+    config.set_seed(0)
+    return Seq2Seq(tgt_vec.vocabulary_size(), 8, 16, start_id=tr.token_ids(tgt_vec, tr.START),
+                   end_id=tr.token_ids(tgt_vec, tr.END), attention=attention)
+
+
+def test_translate_and_decode_split_return_text_and_aligned_weights():
+    src_vec, tgt_vec = tr.make_vectorizers(PAIRS)
+    model = _tiny_model(tgt_vec, "bahdanau")
+    arrays = tr.to_arrays(PAIRS, src_vec, tgt_vec, max_len=6)
+    for beam in (1, 3):
+        hyps = tr.decode_split(model, arrays, tgt_vec, beam_width=beam, batch_size=2)
+        assert len(hyps) == 5 and all(isinstance(h, str) for h in hyps)
+    assert tr.decode_split(model, arrays, tgt_vec, beam_width=1) == tr.translate(
+        model, [s for s, _ in arrays["pairs"]], src_vec, tgt_vec, max_len=7)
+    text, source, output, weights = tr.translate(model, ["Who are you?"], src_vec, tgt_vec, max_len=5,
+                                                 return_weights=True)[0]
+    assert source == ["who", "are", "you", "?"]
+    assert weights.shape == (len(output), 4) and 1 <= len(output) <= 5
+    np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
+    assert tr.references(arrays)[2] == "¿quién eres?"
+    with pytest.raises(ValueError, match="list of strings"):
+        tr.translate(model, "Who are you?", src_vec, tgt_vec)
+    with pytest.raises(ValueError, match="greedy decoding only"):
+        tr.translate(model, ["Go."], src_vec, tgt_vec, beam_width=2, return_weights=True)
+
+
+def test_bleu_with_ci_is_sacrebleu_with_a_bootstrap_interval():
+    hyps = ["¿quién eres tú, tom?", "tengo mucha hambre ahora.", "es muy tarde para mí hoy."] * 10
+    refs = ["¿quién eres tú, tom?", "tengo hambre ahora mismo.", "es tarde para mí hoy."] * 10
+    score, ci = tr.bleu_with_ci(hyps, refs, n_bootstrap=200)
+    assert score == pytest.approx(tr.bleu(hyps, refs))
+    assert 0 < ci < score
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(config.data_dir(), "spa-eng.zip")),
+                    reason="spa-eng.zip is not in the Keras cache (CI seeds it from ../shared/data)")
+def test_translation_experiment_splits_share_no_source(monkeypatch):
+    monkeypatch.setenv(config.QUICK_ENV, "1")
+    exp = tr.translation_experiment()
+    sources = [{s for s, _ in exp[name]["pairs"]} for name in ("train", "val", "test")]
+    assert not (sources[0] & sources[2]) and not (sources[1] & sources[2]) and not (sources[0] & sources[1])
+    assert exp["train"]["src"].shape[1] == exp["edges"][-1] - 1
+    assert exp["test"]["src_len"].min() >= exp["edges"][0]
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(config.data_dir(), "kor-eng.zip")),
+                    reason="kor-eng.zip is not in the Keras cache (CI seeds it from ../shared/data)")
+def test_the_korean_corpus_loads_and_keeps_hangul():
+    pairs = tr.load_kor_eng()
+    assert len(pairs) == 5_749 and pairs[0] == ("Go.", "가.")
+    assert tr.standardize("안녕, 톰!") == "안녕 , 톰 !"

@@ -122,6 +122,8 @@ class BahdanauAttention(layers.Layer):
 
     Call: ``query`` (B, H_q) or (B, T, H_q), ``values`` (B, S, H), ``mask`` (B, S) bool ->
     ``context`` (B, H) or (B, T, H), ``weights`` (B, S) or (B, T, S).
+    ``keys`` (B, S, U), optional: ``W₁ h`` from :meth:`project_values`. A decoder that attends
+    to the same encoder states at every step computes it once instead of once per step.
     """
 
     def __init__(self, units, **kwargs):
@@ -133,16 +135,21 @@ class BahdanauAttention(layers.Layer):
         self.W2 = layers.Dense(units, use_bias=False, name="W2")  # on the decoder state
         self.v = layers.Dense(1, use_bias=False, name="v")
 
-    def build(self, query_shape, values_shape, mask_shape=None):
+    def build(self, query_shape, values_shape, mask_shape=None, keys_shape=None):
         self.W1.build(values_shape)
         self.W2.build(query_shape)
         self.v.build((*values_shape[:-1], self.units))
 
-    def call(self, query, values, mask=None):
+    def project_values(self, values):
+        """W₁ h: (B, S, H) -> (B, S, U), the part of the score that does not depend on the query."""
+        return self.W1(values)
+
+    def call(self, query, values, mask=None, keys=None):
         _check_values(values, mask)
         q, squeeze = _query_3d(query)                                         # (B, T, H_q)
+        keys = self.project_values(values) if keys is None else keys          # (B, S, U)
         hidden = ops.tanh(ops.expand_dims(self.W2(q), 2)                      # (B, T, 1, U)
-                          + ops.expand_dims(self.W1(values), 1))              # (B, 1, S, U)
+                          + ops.expand_dims(keys, 1))                         # (B, 1, S, U)
         scores = ops.squeeze(self.v(hidden), -1)                              # (B, T, S)
         return _attend(scores, values, mask, squeeze)
 

@@ -3,6 +3,8 @@
 Every function draws on a Matplotlib ``Axes`` (a new figure when ``ax`` is None) and returns
 it. Call :func:`use_korean_font` once to let labels show Hangul.
 """
+import os
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import font_manager
@@ -14,20 +16,32 @@ KOREAN_FONTS = ["NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "Malgun Gothi
                 "Noto Sans CJK JP", "Source Han Sans KR"]
 
 
+KOREAN_FONT_FILES = ("Nanum", "NotoSansCJK", "NotoSansKR", "SourceHanSans")
+
+
 def use_korean_font():
     """Use the first installed font that has Hangul; return its name, or None with a hint.
 
-    On Colab, install one with ``!apt-get -qq install fonts-nanum`` and then run
-    ``matplotlib.font_manager.fontManager.addfont`` on the new files, or restart the runtime.
+    Font files installed after Matplotlib built its font cache are found too: they are
+    looked up on disk and added. On Colab: ``!apt-get -qq install fonts-nanum``, then call
+    this function again.
     """
     installed = {f.name for f in font_manager.fontManager.ttflist}
+    if not installed & set(KOREAN_FONTS):
+        for path in font_manager.findSystemFonts():
+            if os.path.basename(path).startswith(KOREAN_FONT_FILES):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # a file FreeType cannot read
+                    continue
+        installed = {f.name for f in font_manager.fontManager.ttflist}
     for name in KOREAN_FONTS:
         if name in installed:
             plt.rcParams["font.family"] = [name, "DejaVu Sans"]
             plt.rcParams["axes.unicode_minus"] = False  # many CJK fonts lack the minus glyph
             return name
     print("No font with Hangul found; Korean labels will show as boxes. "
-          "On Colab: !apt-get -qq install fonts-nanum, then restart the runtime.")
+          "On Colab: !apt-get -qq install fonts-nanum, then call use_korean_font() again.")
     return None
 
 

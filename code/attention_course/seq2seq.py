@@ -170,9 +170,10 @@ class BahdanauDecoder(layers.Layer):
     def call(self, tgt_in, state, enc_outputs, enc_mask):
         _check_ids(tgt_in.shape, "tgt_in")
         x = self.embedding(tgt_in)                                          # (B, T, E)
+        keys = self.attention.project_values(enc_outputs)                   # W₁h once: (B, S, U)
         outputs, weights = [], []
         for t in range(tgt_in.shape[1]):                                    # T is static
-            context, w = self.attention(state, enc_outputs, enc_mask)      # (B, H_enc), (B, S)
+            context, w = self.attention(state, enc_outputs, enc_mask, keys=keys)  # (B, H_enc), (B, S)
             state, _ = self.cell(ops.concatenate([x[:, t], context], axis=-1), state)
             outputs.append(self.W_o(ops.concatenate([state, context, x[:, t]], axis=-1)))
             weights.append(w)

@@ -11,6 +11,8 @@ follow. Arrays are padded at the end with 0.
 import numpy as np
 
 from .config import pick
+from .seq2seq import Seq2Seq
+from .training import compile_seq2seq
 
 PAD, START, END = 0, 1, 2
 SYMBOLS = "abcdefghijklmnopqrst"
@@ -113,3 +115,25 @@ def length_experiment():
                                    pick(full=3_000, quick=300), seed=0)
     return {"train": train, "val": val, "test": test, "edges": LENGTH_EDGES, "learning_rate": 3e-3,
             "epochs": pick(full=20, quick=1), "seeds": pick(full=[0, 1, 2], quick=[0, 1])}
+
+
+def length_model(attention=None, learning_rate=3e-3):
+    """A fresh, compiled model of the length experiment: ``Seq2Seq`` with embedding 64 and
+    GRU 128 on this vocabulary, ``attention`` None, ``"luong"`` (dot) or ``"bahdanau"``."""
+    model = Seq2Seq(VOCAB_SIZE, embed_dim=64, units=128, start_id=START, end_id=END, attention=attention)
+    return compile_seq2seq(model, learning_rate)
+
+
+def alignment(model, src):
+    """Greedy-decode one source with an attention model; return what a heatmap needs.
+
+    ``src`` (S,) ids, padded or not -> ``source`` (list of its symbols), ``output`` (the
+    generated symbols up to and with ``</s>``), ``weights`` (len(output), len(source)).
+    """
+    src = np.asarray(src)
+    n_src = int((src != PAD).sum())
+    ids, weights = model.greedy_decode(src[None, :n_src], max_len=len(src) + 1, return_weights=True)
+    ids, weights = ids[0], weights[0]
+    ends = np.flatnonzero(ids == END)
+    n_out = ends[0] + 1 if len(ends) else len(ids)
+    return [VOCAB[i] for i in src[:n_src]], [VOCAB[i] for i in ids[:n_out]], weights[:n_out]

@@ -4,7 +4,10 @@
     train, val, test = split_by_source(pairs, 2_000, 2_000, seed=0)
     src_vec, tgt_vec = make_vectorizers(train, max_tokens=8_000)
     arrays = to_arrays(train, src_vec, tgt_vec, max_len=20)   # src, tgt_in, tgt_out, src_len
+    hyps = decode_split(model, arrays, tgt_vec, beam_width=4)  # detokenised translations
+    translate(model, ["I am hungry."], src_vec, tgt_vec)     # ['tengo hambre.']
 
+Chapter 3's experiment gets all of this, with its sizes, from :func:`translation_experiment`.
 Text is standardised once, in Python (:func:`standardize`), and split on spaces by
 ``keras.layers.TextVectorization``; BLEU is computed by sacrebleu on detokenised text.
 """
@@ -17,6 +20,7 @@ import sacrebleu
 from keras import layers
 
 from . import download
+from .config import pick
 from .training import length_buckets
 
 SPA_ENG = {
@@ -24,6 +28,12 @@ SPA_ENG = {
     "origin": "https://storage.googleapis.com/download.tensorflow.org/data/spa-eng.zip",
     "file_hash": "0c4fd7825d3d872488d38c157f784e035edab4f2ff0df25a2a208790ecb5b58f",
     "contains": "spa-eng/spa.txt",
+}
+KOR_ENG = {
+    "fname": "kor-eng.zip",
+    "origin": "https://www.manythings.org/anki/kor-eng.zip",
+    "file_hash": "2859ee63bf0c806de93a3c913a5ad162da16ea0279de87d046fa7d4b8d4be9eb",
+    "contains": "kor.txt",
 }
 START, END = "<s>", "</s>"
 PUNCTUATION = "?.!,¿¡"
@@ -47,6 +57,15 @@ def load_spa_eng():
     Downloads ``spa-eng.zip`` only if it is not cached (see ``download.fetch``).
     """
     return read_pairs(download.fetch(**SPA_ENG, extract=True))
+
+
+def load_kor_eng():
+    """The English-Korean pairs of manythings.org/anki (5,749 pairs, file of 2023-02-20).
+
+    The site may refuse scripted downloads; then download ``kor-eng.zip`` in a browser and
+    put it where the error message says.
+    """
+    return read_pairs(download.fetch(**KOR_ENG, extract=True))
 
 
 def standardize(text):
@@ -154,3 +173,86 @@ def bleu_by_length(hypotheses, references, src_lengths, edges):
         hyps, refs = [hypotheses[i] for i in idx], [references[i] for i in idx]
         rows[label] = {"n": len(idx), "bleu": bleu(hyps, refs) if len(idx) else np.nan}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("bucket")
+
+
+def references(split):
+    """The standardised, detokenised targets of a split from :func:`to_arrays` (BLEU's references)."""
+    return [detokenize(standardize(t)) for _, t in split["pairs"]]
+
+
+def decode_split(model, split, tgt_vec, beam_width=1, batch_size=250):
+    """Translate ``split["src"]``: greedy (``beam_width=1``) or beam search -> detokenised strings."""
+    max_len = split["tgt_out"].shape[1]
+    hyps = []
+    for i in range(0, len(split["src"]), batch_size):
+        src = split["src"][i:i + batch_size]
+        ids = (model.greedy_decode(src, max_len) if beam_width == 1
+               else model.beam_decode(src, max_len, beam_width))
+        hyps += [ids_to_text(row, tgt_vec) for row in ids]
+    return hyps
+
+
+def translate(model, sentences, src_vec, tgt_vec, beam_width=1, max_len=30, return_weights=False):
+    """Translate your own English sentences with a trained model.
+
+    Args:
+        sentences: list of str, raw text (standardised here, as in training).
+        beam_width: 1 for greedy decoding, more for beam search.
+        return_weights: also return, per sentence, its source tokens, output tokens and
+            attention weights (L, S) (greedy decoding with an attention model only).
+
+    Returns:
+        list of detokenised translations; with ``return_weights``, a list of
+        ``(translation, source_tokens, output_tokens, weights)``.
+    """
+    if isinstance(sentences, str) or not sentences:
+        raise ValueError("sentences must be a non-empty list of strings, e.g. ['I am hungry.']")
+    if return_weights and beam_width != 1:
+        raise ValueError("return_weights works with greedy decoding only; use beam_width=1")
+    text = [standardize(s) for s in sentences]
+    src = np.asarray(src_vec(text))                                    # (N, S), padded with 0
+    if not return_weights:
+        ids = (model.greedy_decode(src, max_len) if beam_width == 1
+               else model.beam_decode(src, max_len, beam_width))
+        return [ids_to_text(row, tgt_vec) for row in ids]
+    ids, weights = model.greedy_decode(src, max_len, return_weights=True)   # (N, L), (N, L, S)
+    vocab, src_vocab, end = tgt_vec.get_vocabulary(), src_vec.get_vocabulary(), token_ids(tgt_vec, END)
+    results = []
+    for row, w, s in zip(ids, weights, src):
+        n_out = int(np.argmax(row == end)) + 1 if (row == end).any() else len(row)   # up to </s>
+        n_src = int((s != 0).sum())
+        results.append((ids_to_text(row, tgt_vec), [src_vocab[i] for i in s[:n_src]],
+                        [vocab[i] for i in row[:n_out]], w[:n_out, :n_src]))
+    return results
+
+
+def bleu_with_ci(hypotheses, references, n_bootstrap=1000):
+    """Corpus BLEU and the half-width of its 95 % bootstrap interval (sacrebleu's resampling
+    of test sentences): how much the score depends on which sentences were drawn."""
+    if len(hypotheses) != len(references):
+        raise ValueError(f"need one reference per hypothesis, got {len(hypotheses)} and {len(references)}")
+    score = sacrebleu.metrics.BLEU().corpus_score(list(hypotheses), [list(references)], n_bootstrap=n_bootstrap)
+    return score.score, score._ci
+
+
+def translation_experiment():
+    """Data and budget of Chapter 3's English-to-Spanish experiment.
+
+    All pairs of :func:`load_spa_eng`; 2,000 validation and 3,000 test pairs split by source
+    sentence with seed 0; a 5,000-token vocabulary per language adapted on the training split;
+    pairs of at most 16 tokens a side. Quick mode keeps 3,000 training, 200 validation and 200
+    test pairs and a 1,000-token vocabulary.
+
+    Returns a dict: ``train``, ``val``, ``test`` (see :func:`to_arrays`), ``src_vec``,
+    ``tgt_vec``, ``edges`` (source-length buckets in tokens), ``epochs``, ``batch_size``,
+    ``learning_rate``.
+    """
+    train, val, test = split_by_source(load_spa_eng(), 2_000, 3_000, seed=0)
+    train, val, test = train[:pick(full=None, quick=3_000)], val[:pick(full=None, quick=200)], \
+        test[:pick(full=None, quick=200)]
+    src_vec, tgt_vec = make_vectorizers(train, max_tokens=pick(full=5_000, quick=1_000))
+    max_len = 16
+    arrays = [to_arrays(split, src_vec, tgt_vec, max_len) for split in (train, val, test)]
+    return {"train": arrays[0], "val": arrays[1], "test": arrays[2], "src_vec": src_vec,
+            "tgt_vec": tgt_vec, "edges": [1, 6, 9, 12, max_len + 1],
+            "epochs": pick(full=5, quick=1), "batch_size": 128, "learning_rate": 2e-3}
