@@ -128,3 +128,10 @@ def test_beam_search_finds_what_greedy_misses():
 def test_beam_search_rejects_bad_widths():
     with pytest.raises(ValueError, match="beam_width and max_len must be >= 1"):
         beam_search(None, None, 1, 5, beam_width=0)
+
+
+def test_output_length_counts_up_to_and_with_the_end_token():
+    from attention_course.seq2seq import output_length
+    assert output_length([5, 6, 2, 0, 0], end_id=2) == 3
+    assert output_length([5, 6, 7], end_id=2) == 3
+    assert output_length([2, 0], end_id=2) == 1

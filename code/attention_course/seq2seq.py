@@ -273,6 +273,12 @@ class Seq2Seq(keras.Model):
                 "attention": self.attention, "score": self.score}
 
 
+def output_length(ids, end_id):
+    """Tokens of one generated sequence (L,) up to and with ``end_id``; all L if it never came."""
+    ends = np.flatnonzero(np.asarray(ids) == end_id)
+    return int(ends[0]) + 1 if len(ends) else len(ids)
+
+
 def greedy_decode(step, state, batch_size, max_len, start_id=1, end_id=2):
     """Pick the most likely token at every step until each sequence has produced ``end_id``.
 

@@ -14,7 +14,7 @@ budget) with :func:`length_model` (the models); :func:`alignment` reads one mode
 import numpy as np
 
 from .config import pick
-from .seq2seq import Seq2Seq
+from .seq2seq import Seq2Seq, output_length
 from .training import compile_seq2seq
 
 PAD, START, END = 0, 1, 2
@@ -137,6 +137,5 @@ def alignment(model, src):
     n_src = int((src != PAD).sum())
     ids, weights = model.greedy_decode(src[None, :n_src], max_len=len(src) + 1, return_weights=True)
     ids, weights = ids[0], weights[0]
-    ends = np.flatnonzero(ids == END)
-    n_out = ends[0] + 1 if len(ends) else len(ids)
+    n_out = output_length(ids, END)
     return [VOCAB[i] for i in src[:n_src]], [VOCAB[i] for i in ids[:n_out]], weights[:n_out]

@@ -21,6 +21,7 @@ from keras import layers
 
 from . import download
 from .config import pick
+from .seq2seq import output_length
 from .training import length_buckets
 
 SPA_ENG = {
@@ -223,10 +224,10 @@ def translate(model, sentences, src_vec, tgt_vec, beam_width=1, max_len=30, retu
     if not return_weights:
         return [ids_to_text(row, tgt_vec) for row in _decode(model, src, max_len, beam_width)]
     ids, weights = model.greedy_decode(src, max_len, return_weights=True)   # (N, L), (N, L, S)
-    vocab, src_vocab, end = tgt_vec.get_vocabulary(), src_vec.get_vocabulary(), token_ids(tgt_vec, END)
+    vocab, src_vocab = tgt_vec.get_vocabulary(), src_vec.get_vocabulary()
     results = []
     for row, w, s in zip(ids, weights, src):
-        n_out = int(np.argmax(row == end)) + 1 if (row == end).any() else len(row)   # up to </s>
+        n_out = output_length(row, model.end_id)
         n_src = int((s != 0).sum())
         results.append((ids_to_text(row, tgt_vec), [src_vocab[i] for i in s[:n_src]],
                         [vocab[i] for i in row[:n_out]], w[:n_out, :n_src]))
