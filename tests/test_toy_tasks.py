@@ -53,11 +53,21 @@ def test_length_experiment_sizes_follow_quick_mode(monkeypatch):
     assert [len(quick[k]["src"]) for k in ("train", "val", "test")] == [500, 100, 300]
     assert quick["epochs"] == 1 and quick["seeds"] == [0, 1] and quick["edges"] == tt.LENGTH_EDGES
     monkeypatch.delenv(config.QUICK_ENV)
-    assert tt.length_experiment()["epochs"] == 20
+    full = tt.length_experiment()
+    assert len(full["train"]["src"]) == 60_000 and full["epochs"] == 7 and full["batch_size"] == 128
+
+
+def test_length_experiment_learning_rate_decays_from_peak_to_zero_over_the_run():
+    experiment = tt.length_experiment()
+    steps = experiment["epochs"] * -(-len(experiment["train"]["src"]) // experiment["batch_size"])
+    rate = experiment["learning_rate"]
+    assert float(rate(0)) == pytest.approx(3e-3)
+    assert float(rate(steps // 2)) == pytest.approx(1.5e-3, rel=1e-2)
+    assert float(rate(steps)) == pytest.approx(0.0, abs=1e-9)
 
 
 def test_length_model_and_alignment_of_one_source():
-    model = tt.length_model("bahdanau")
+    model = tt.length_model("bahdanau", 3e-3)
     assert model.attention == "bahdanau" and model.embed_dim == 64 and model.units == 128
     src = tt.to_arrays([("abcde", "edcba")], max_len=9)["src"][0]            # 4 padding ids
     source, output, weights = tt.alignment(model, src)
