@@ -113,7 +113,8 @@ def length_experiment():
     Reversal of 4-40 symbols; 60,000 training, 2,000 validation and 3,000 test sequences
     (500 / 100 / 300 in quick mode) split with seed 0; 7 epochs (1 in quick mode) of batches
     of 128; Adam with its learning rate decayed from 3e-3 to 0 along a cosine over the whole
-    run (Keras's ``CosineDecay``: ``3e-3 * (1 + cos(pi * step / steps)) / 2``); seeds 0, 1, 2 (0, 1 in quick mode).
+    run (Keras's ``CosineDecay``: ``3e-3 * (1 + cos(pi * step / steps)) / 2``); seeds 0, 1, 2
+    (0, 1 in quick mode).
 
     Returns a dict: ``train``, ``val``, ``test`` (see :func:`make_splits`), ``edges``
     (:data:`LENGTH_EDGES`), ``epochs``, ``batch_size``, ``seeds``, ``learning_rate`` (the
@@ -122,9 +123,10 @@ def length_experiment():
     n_train, epochs, batch_size = pick(full=60_000, quick=500), pick(full=7, quick=1), 128
     train, val, test = make_splits("reverse", n_train, pick(full=2_000, quick=100), pick(full=3_000, quick=300),
                                    seed=0)
+    steps = epochs * math.ceil(n_train / batch_size)
     return {"train": train, "val": val, "test": test, "edges": LENGTH_EDGES, "epochs": epochs,
             "batch_size": batch_size, "seeds": pick(full=[0, 1, 2], quick=[0, 1]),
-            "learning_rate": keras.optimizers.schedules.CosineDecay(3e-3, epochs * math.ceil(n_train / batch_size))}
+            "learning_rate": keras.optimizers.schedules.CosineDecay(3e-3, decay_steps=steps)}
 
 
 def length_model(attention, learning_rate):
