@@ -111,6 +111,10 @@ def test_bahdanau_equals_keras_additive_attention_after_projections():
         (lambda: LuongAttention()(query, values, mask[:, :3]), r"mask must have shape \(batch, source_time\)"),
         (lambda: LuongAttention()(query[..., :3], values, mask), "one size"),
         (lambda: BahdanauAttention(4)(query[0, 0], values, mask), r"query must have shape"),
+        (lambda: LuongAttention()(query[:1], values, mask), "same batch size"),
+        (lambda: BahdanauAttention(4)(query[:1, 0], values, mask), "same batch size"),
+        (lambda: LuongAttention("general", units=4), "takes no units"),
+        (lambda: LuongAttention("concat", units=2.5), "positive int"),
     ],
 )
 def test_bad_inputs_say_what_was_expected(call, message):
@@ -121,3 +125,27 @@ def test_bad_inputs_say_what_was_expected(call, message):
 def test_layers_round_trip_through_config():
     assert LuongAttention.from_config(LuongAttention("concat", units=3).get_config()).units == 3
     assert BahdanauAttention.from_config(BahdanauAttention(7).get_config()).units == 7
+
+
+@pytest.mark.filterwarnings("ignore:You are using a softmax over axis -1")   # a 1-token source
+@pytest.mark.parametrize("batch, source", [(1, 1), (3, 1), (3, 5)])
+@pytest.mark.parametrize("make", [lambda: LuongAttention("dot"), lambda: LuongAttention("general"),
+                                  lambda: LuongAttention("concat", units=6), lambda: BahdanauAttention(6)],
+                         ids=["dot", "general", "concat", "bahdanau"])
+def test_decoder_step_shapes(make, batch, source):
+    """One decoder step: a 2-D query (B, H) and a (B, 1, H) one, sources down to one token.
+
+    These are the shapes at which TensorFlow 2.20-2.21's oneDNN matmul corrupted the heap under
+    Keras < 3.14 (a rank-4 x rank-2 product with a size-1 axis): on such a stack a regression
+    aborts this test.
+    """
+    layer = make()
+    q = rng.normal(size=(batch, H)).astype("float32")
+    v = rng.normal(size=(batch, source, H)).astype("float32")
+    m = np.ones((batch, source), bool)
+    context, weights = layer(q, v, m)
+    assert context.shape == (batch, H) and weights.shape == (batch, source)
+    context3, weights3 = layer(q[:, None], v, m)
+    assert context3.shape == (batch, 1, H) and weights3.shape == (batch, 1, source)
+    np.testing.assert_allclose(np.asarray(context3)[:, 0], context, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(weights).sum(-1), 1.0, rtol=1e-5)

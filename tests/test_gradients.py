@@ -38,3 +38,10 @@ def test_geometric_mean_averages_in_log_space_and_floors_zeros():
     g = gradients.geometric_mean(runs)
     assert g[0] == pytest.approx(1e-3)
     assert 0 < g[1] < 1e-6 and np.isfinite(g[1])
+
+
+def test_input_gradient_is_exact_on_every_backend():
+    """d/dx of sum(x**3) is 3 x**2, whichever backend Keras runs (CI runs this under JAX too)."""
+    x = np.linspace(-1, 1, 12, dtype="float32").reshape(3, 4)
+    grad = gradients.input_gradient(lambda t: keras.ops.sum(t ** 3), keras.ops.convert_to_tensor(x))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(grad), 3 * x ** 2, rtol=1e-6)

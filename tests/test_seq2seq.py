@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from attention_course import toy_tasks as tt
+from attention_course import training
 from attention_course.seq2seq import Encoder, Seq2Seq, beam_search, greedy_decode
 
 B, S, T, V, H = 3, 7, 5, 11, 16
@@ -88,6 +89,7 @@ def test_bahdanau_attends_with_the_previous_state():
 def test_unknown_attention_and_weights_without_attention_are_errors():
     with pytest.raises(ValueError, match="None, 'luong' or 'bahdanau'"):
         Seq2Seq(V, attention="additive")
+    assert Seq2Seq(V, attention="luong").score == "dot"
     with pytest.raises(ValueError, match="needs an attention model"):
         Seq2Seq(V, embed_dim=8, units=H).greedy_decode(np.ones((1, 3), "int32"), 2, return_weights=True)
 
@@ -125,9 +127,134 @@ def test_beam_search_finds_what_greedy_misses():
     assert list(beam_search(step, beam_state, 1, 5, beam_width=2, start_id=1, end_id=2, alpha=0)[0]) == [4, 2]
 
 
-def test_beam_search_rejects_bad_widths():
-    with pytest.raises(ValueError, match="beam_width and max_len must be >= 1"):
+def test_beam_search_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="beam_width must be >= 1"):
         beam_search(None, None, 1, 5, beam_width=0)
+    with pytest.raises(ValueError, match="alpha >= 0"):
+        beam_search(None, None, 1, 5, beam_width=2, alpha=-1)
+    with pytest.raises(ValueError, match="batch_size and max_len must be >= 1"):
+        beam_search(None, None, 0, 5)
+    with pytest.raises(ValueError, match="two different ids other than padding"):
+        greedy_decode(None, None, 1, 5, start_id=2, end_id=2)
+
+
+# --- Beam search against exhaustive search -------------------------------------------------
+# A toy "decoder" whose next-token logits are a fixed random function of the whole prefix: the
+# state carries the prefix as an integer code (code * V + token), so any search can be checked
+# by enumerating every output sequence.
+V_SMALL, START, END = 5, 1, 2          # ids: 0 padding, 1 <s>, 2 </s>, 3 and 4 symbols
+
+
+def _logits_of(code):
+    return np.random.default_rng([7, int(code)]).normal(scale=2.0, size=V_SMALL).astype("float32")
+
+
+def _prefix_step(tokens, state):
+    codes = np.asarray(state)[:, 0] * V_SMALL + np.asarray(tokens)
+    return np.stack([_logits_of(c) for c in codes]), codes[:, None]
+
+
+def _log_softmax(x):
+    x = x.astype("float64")
+    return x - x.max() - np.log(np.exp(x - x.max()).sum())
+
+
+def _exhaustive(root, max_len, alpha):
+    """Best sequence over all outputs (ending in </s>, or max_len tokens without it)."""
+    best = (-np.inf, None)
+    allowed = [t for t in range(V_SMALL) if t not in (0, START)]
+
+    def visit(code, prefix, score):
+        nonlocal best
+        logp = _log_softmax(_logits_of(code))
+        for t in allowed:
+            seq, total = prefix + [t], score + logp[t]
+            if t == END or len(seq) == max_len:
+                ranked = total / len(seq) ** alpha
+                if ranked > best[0]:
+                    best = (ranked, seq)
+            else:
+                visit(code * V_SMALL + t, seq, total)
+
+    visit(root * V_SMALL + START, [], 0.0)
+    return best[1]
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5, 1.0, 2.0])
+@pytest.mark.parametrize("max_len", [1, 3, 4])
+def test_wide_beam_search_is_exhaustive_search(alpha, max_len):
+    roots = [0, 11, 23]                                  # three examples, three different "models"
+    K = 32                                               # > every hypothesis there is (31 at max_len 4)
+    state = np.repeat(np.array(roots, "int64")[:, None], K, axis=0)
+    found = beam_search(_prefix_step, state, len(roots), max_len, beam_width=K,
+                        start_id=START, end_id=END, alpha=alpha)
+    for row, root in zip(found, roots):
+        n = int(np.flatnonzero(row == END)[0]) + 1 if END in row else max_len
+        assert list(row[:n]) == _exhaustive(root, max_len, alpha)
+        assert np.all(row[n:] == 0)
+
+
+def test_decoding_never_generates_padding_or_start():
+    def step(tokens, state):          # padding and <s> are the most likely ids at every step
+        logits = np.tile(np.array([9.0, 8.0, -2.0, 1.0, 0.5], "float32"), (len(np.asarray(tokens)), 1))
+        return logits, state
+    greedy = greedy_decode(step, np.zeros((2, 1)), 2, max_len=4, start_id=START, end_id=END)
+    beam = beam_search(step, np.zeros((6, 1)), 2, max_len=4, beam_width=3, start_id=START, end_id=END)
+    for out in (greedy, beam):
+        assert out.shape[1] == 4 and not np.isin(out, [0, START]).any()
+
+
+# --- One compiled model, any target width ------------------------------------------------------
+@pytest.mark.parametrize("attention", [None, "luong", "bahdanau"])
+def test_one_compiled_model_takes_any_target_width(attention):
+    keras.utils.set_random_seed(0)
+    model = training.compile_seq2seq(Seq2Seq(V, embed_dim=8, units=H, attention=attention))
+    rng = np.random.default_rng(0)
+    for width in (5, 8, 6):                              # Keras relaxes the traced width to None
+        src, tgt = rng.integers(3, V, (6, S)), rng.integers(3, V, (6, width))
+        model.fit((src, tgt), tgt, epochs=1, batch_size=3, verbose=0)
+        loss, _ = model.evaluate((src, tgt), tgt, batch_size=3, verbose=0)
+        assert np.isfinite(loss)
+        assert model.predict((src, tgt), batch_size=3, verbose=0).shape == (6, width, V)
+
+
+# --- Bad input is a clear ValueError ----------------------------------------------------------
+SRC = np.array([[4, 5, 6, 0], [7, 8, 0, 0]])
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda m: m((SRC, np.ones((3, T), "int32"))), "same batch size"),
+    (lambda m: m((SRC.astype("float32"), np.ones((2, T), "int32"))), "integer token ids"),
+    (lambda m: m((SRC, np.ones((2, T), "float32"))), "integer token ids"),
+    (lambda m: m.greedy_decode(SRC - 5, 3), r"must lie in \[0, 11\)"),
+    (lambda m: m.greedy_decode(SRC + V, 3), r"must lie in \[0, 11\)"),
+    (lambda m: m.greedy_decode(SRC + 0.5, 3), "integer token ids"),
+    (lambda m: m.greedy_decode(np.zeros((0, 4), "int32"), 3), "empty"),
+    (lambda m: m.greedy_decode(np.zeros((2, 0), "int32"), 3), "empty"),
+    (lambda m: m.greedy_decode(np.array([[4, 5], [0, 0]]), 3), "nothing but padding"),
+    (lambda m: m.greedy_decode(SRC, 0), "max_len must be >= 1"),
+    (lambda m: m.beam_decode(SRC + V, 3), r"must lie in \[0, 11\)"),
+    (lambda m: m.beam_decode(np.array([[0, 0]]), 3), "nothing but padding"),
+], ids=["batch", "float src", "float tgt", "negative", "too large", "not integer", "no rows", "no columns",
+        "empty row", "max_len", "beam too large", "beam empty row"])
+@pytest.mark.parametrize("attention", [None, "bahdanau"])
+def test_bad_inputs_to_the_model_say_what_was_expected(attention, call, message):
+    model = Seq2Seq(V, embed_dim=8, units=H, attention=attention)
+    with pytest.raises(ValueError, match=message):
+        call(model)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"score": "general"}, "has none"),
+    ({"attention": "bahdanau", "score": "dot"}, "has none"),
+    ({"start_id": 0}, "two different ids"),
+    ({"start_id": 2, "end_id": 2}, "two different ids"),
+    ({"end_id": V}, "two different ids"),
+    ({"units": 0}, "units must be a positive int"),
+])
+def test_options_that_would_be_ignored_or_wrong_are_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Seq2Seq(V, **kwargs)
 
 
 def test_output_length_counts_up_to_and_with_the_end_token():

@@ -1,5 +1,6 @@
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 
 from attention_course import training
@@ -47,7 +48,6 @@ def test_length_buckets_and_bad_edges():
 
 
 def test_mean_std_over_seeds():
-    import pandas as pd
     a = pd.DataFrame({"n": [3, 4], "exact_match": [1.0, 0.5]}, index=["4-9", "10-15"])
     b = pd.DataFrame({"n": [3, 4], "exact_match": [0.0, 0.5]}, index=["4-9", "10-15"])
     combined = training.mean_std([a, b])
@@ -63,3 +63,31 @@ def test_fit_rejects_mismatched_splits():
         training.fit(None, split, split, epochs=1)
     with pytest.raises(ValueError, match="missing"):
         training.fit(None, {"src": split["src"]}, split, epochs=1)
+
+
+class _Model:                               # what fit and accuracy_by_length need to know of a model
+    vocab_size, end_id = 6, 2
+
+
+GOOD = {"src": np.array([[3, 4, 0]]), "tgt_in": np.array([[1, 4, 3]]), "tgt_out": np.array([[4, 3, 2]]),
+        "src_len": np.array([2])}
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: training.sequence_scores(np.zeros((0, 3)), np.zeros((0, 3)), 2), "at least one sequence"),
+    (lambda: training.sequence_scores(np.array([[4, 2]]), np.array([[0, 0]]), 2), "nothing but padding"),
+    (lambda: training.sequence_scores(np.array([[4, 2]]), np.array([[4, 2], [4, 2]]), 2), "same B"),
+    (lambda: training.length_buckets([], [4, 10]), "non-empty"),
+    (lambda: training.fit(_Model(), {**GOOD, "tgt_out": GOOD["tgt_out"] + 4}, GOOD, 1), r"must lie in \[0, 6\)"),
+    (lambda: training.fit(_Model(), GOOD, {**GOOD, "src": GOOD["src"] * 0.5}, 1), "integer token ids"),
+    (lambda: training.fit(_Model(), {**GOOD, "src": np.zeros((1, 3), int)}, GOOD, 1), "nothing but padding"),
+    (lambda: training.accuracy_by_length(_Model(), {**GOOD, "src_len": np.array([2, 3])}, [1, 4]),
+     "one entry per row"),
+    (lambda: training.accuracy_by_length(_Model(), {k: v[:0] for k, v in GOOD.items()}, [1, 4]), "empty"),
+    (lambda: training.mean_std([pd.DataFrame({"a": [1.0]}, index=["x"]), pd.DataFrame({"a": [1.0]}, index=["y"])]),
+     "same buckets"),
+], ids=["no sequences", "padding reference", "batch", "no lengths", "id too large", "float ids", "empty source",
+        "src_len", "empty split", "tables differ"])
+def test_bad_inputs_to_the_evaluation_helpers_say_what_was_expected(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

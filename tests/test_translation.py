@@ -68,6 +68,20 @@ def test_bleu_is_sacrebleu_on_detokenised_text():
         tr.bleu(hyps, refs[:1])
 
 
+@pytest.mark.parametrize("call, message", [
+    (lambda: tr.bleu([], []), "at least one hypothesis"),
+    (lambda: tr.bleu("una frase", "una frase"), "lists of strings"),
+    (lambda: tr.bleu_with_ci([], []), "at least one hypothesis"),
+    (lambda: tr.bleu_by_length(["a b c d", "e f g h"], ["a b c d", "e f g h"], [3], [1, 10]),
+     "one source length per hypothesis"),
+    (lambda: tr.bleu_by_length(["a b c d"], ["a b c d", "e f g h"], [3, 4], [1, 10]),
+     "one reference per hypothesis"),
+], ids=["empty", "strings", "empty ci", "fewer lengths", "fewer hypotheses"])
+def test_bad_inputs_to_bleu_say_what_was_expected(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
 def test_load_uses_an_unpacked_copy_offline(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     folder = tmp_path / "datasets" / "spa-eng_extracted" / "spa-eng"
@@ -110,6 +124,10 @@ def test_translate_and_decode_split_return_text_and_aligned_weights():
         tr.translate(model, "Who are you?", src_vec, tgt_vec)
     with pytest.raises(ValueError, match="greedy decoding only"):
         tr.translate(model, ["Go."], src_vec, tgt_vec, beam_width=2, return_weights=True)
+    with pytest.raises(ValueError, match=r"sentences \[1\] have no words"):
+        tr.translate(model, ["Go.", " — "], src_vec, tgt_vec)
+    with pytest.raises(ValueError, match="no sentences"):
+        tr.decode_split(model, {k: v[:0] for k, v in arrays.items() if k != "pairs"}, tgt_vec)
 
 
 def test_bleu_with_ci_is_sacrebleu_with_a_bootstrap_interval():

@@ -18,7 +18,7 @@ import os
 # TensorFlow logs CUDA/oneDNN notices on stderr; level 3 keeps all but the import-time ones
 # out of the notebooks. It must be set before TensorFlow loads: import this package first.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-import tensorflow as tf  # noqa: E402  (after the variable above)
+import tensorflow as tf  # noqa: E402  (after the variable above; TextVectorization needs TF on every backend)
 
 # In Jupyter, TensorFlow's Python logger prints INFO and WARNING (tf.function retracing when
 # several models train in a loop) to stdout; get_logger() sets that up, then we lower it.

@@ -36,12 +36,33 @@ def _query_3d(query):
     raise ValueError(f"query must have shape (batch, units) or (batch, time, units), got {tuple(query.shape)}")
 
 
-def _check_values(values, mask):
+def _same(a, b):
+    """Two static sizes agree (an unknown size, None, agrees with anything)."""
+    return a is None or b is None or a == b
+
+
+def _check_values(query, values, mask):
     if len(values.shape) != 3:
         raise ValueError(f"values must have shape (batch, source_time, units), got {tuple(values.shape)}")
-    if mask is not None and tuple(mask.shape) != tuple(values.shape[:2]):
+    if not _same(query.shape[0], values.shape[0]):
+        raise ValueError(f"query and values must have the same batch size, got {query.shape[0]} and "
+                         f"{values.shape[0]} (query {tuple(query.shape)}, values {tuple(values.shape)})")
+    if mask is not None and not (len(mask.shape) == 2 and all(map(_same, mask.shape, values.shape[:2]))):
         raise ValueError(f"mask must have shape (batch, source_time) = {tuple(values.shape[:2])}, "
                          f"got {tuple(mask.shape)}")
+
+
+def _score_vector(v, hidden):
+    """Apply the score vector ``v`` (a ``Dense(1)``) to ``hidden`` (B, T, S, U) -> scores (B, T, S).
+
+    Computed as one 2-D product, (B·T·S, U) @ (U, 1), then reshaped back: the same numbers as
+    ``v(hidden)``. Why not ``v(hidden)``: with Keras < 3.14 on TensorFlow 2.20-2.21 a rank-4 ×
+    rank-2 matmul with a size-1 axis -- (B, 1, S, U) @ (U, 1), every decoder step -- runs
+    oneDNN's CPU kernel, which corrupts the heap and kills the process (tensorflow/tensorflow#117700).
+    """
+    shape = ops.shape(hidden)
+    scores = v(ops.reshape(hidden, (-1, shape[-1])))                         # (B·T·S, 1)
+    return ops.reshape(scores, shape[:-1])                                   # (B, T, S)
 
 
 def _attend(scores, values, mask, squeeze):
@@ -74,8 +95,11 @@ class LuongAttention(layers.Layer):
         super().__init__(**kwargs)
         if score not in ("dot", "general", "concat"):
             raise ValueError(f"score must be 'dot', 'general' or 'concat', got {score!r}")
-        if score == "concat" and not units:
-            raise ValueError("score='concat' needs units, the size of v_a")
+        if score == "concat" and not (isinstance(units, int) and units >= 1):
+            raise ValueError(f"score='concat' needs units, the size of v_a (a positive int), got {units!r}")
+        if score != "concat" and units is not None:
+            raise ValueError(f"units is the size of v_a and only score='concat' has one; "
+                             f"score={score!r} takes no units (got {units!r})")
         self.score, self.units = score, units
         if score == "concat":
             self.W_q = layers.Dense(units, use_bias=False, name="W_a_query")   # W_a = [W_q, W_k]
@@ -94,15 +118,15 @@ class LuongAttention(layers.Layer):
             self.v_a.build((*values_shape[:-1], self.units))
 
     def call(self, query, values, mask=None):
-        _check_values(values, mask)
         q, squeeze = _query_3d(query)                                        # (B, T, H)
+        _check_values(q, values, mask)
         if self.score == "dot":
             scores = ops.einsum("bth,bsh->bts", q, values)                   # (B, T, S)
         elif self.score == "general":
             scores = ops.einsum("bth,bsh->bts", q, ops.matmul(values, self.W_a))
         else:
             hidden = ops.tanh(ops.expand_dims(self.W_q(q), 2) + ops.expand_dims(self.W_k(values), 1))
-            scores = ops.squeeze(self.v_a(hidden), -1)                       # (B, T, S)
+            scores = _score_vector(self.v_a, hidden)                         # (B, T, S)
         return _attend(scores, values, mask, squeeze)
 
     def get_config(self):
@@ -128,7 +152,7 @@ class BahdanauAttention(layers.Layer):
 
     def __init__(self, units, **kwargs):
         super().__init__(**kwargs)
-        if not units or units < 1:
+        if not isinstance(units, int) or units < 1:
             raise ValueError(f"units must be a positive int, got {units!r}")
         self.units = units
         self.W1 = layers.Dense(units, use_bias=False, name="W1")  # on the encoder states
@@ -145,12 +169,12 @@ class BahdanauAttention(layers.Layer):
         return self.W1(values)
 
     def call(self, query, values, mask=None, keys=None):
-        _check_values(values, mask)
         q, squeeze = _query_3d(query)                                         # (B, T, H_q)
+        _check_values(q, values, mask)
         keys = self.project_values(values) if keys is None else keys          # (B, S, U)
         hidden = ops.tanh(ops.expand_dims(self.W2(q), 2)                      # (B, T, 1, U)
                           + ops.expand_dims(keys, 1))                         # (B, 1, S, U)
-        scores = ops.squeeze(self.v(hidden), -1)                              # (B, T, S)
+        scores = _score_vector(self.v, hidden)                                # (B, T, S)
         return _attend(scores, values, mask, squeeze)
 
     def get_config(self):

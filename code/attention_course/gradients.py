@@ -7,8 +7,7 @@ the early inputs barely change the weights, so long-range dependencies are hard 
 """
 import keras
 import numpy as np
-import tensorflow as tf
-from keras import layers
+from keras import layers, ops
 
 RNN_KINDS = {"SimpleRNN": layers.SimpleRNN, "LSTM": layers.LSTM, "GRU": layers.GRU}
 
@@ -47,18 +46,40 @@ def gradient_norms_by_distance(model, x, y):
         float array (T,): entry d is the gradient norm at input position T - 1 - d, where
         L is the mean cross-entropy of the batch.
     """
-    x = tf.convert_to_tensor(x, tf.float32)
-    if x.shape.rank != 3:
-        raise ValueError(f"x must have shape (batch, time, features), got {tuple(x.shape)}")
-    if len(y) != x.shape[0]:
-        raise ValueError(f"x and y must have the same batch size, got {x.shape[0]} and {len(y)}")
+    x, y = np.asarray(x, dtype="float32"), np.asarray(y)
+    if x.ndim != 3 or x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(f"x must have shape (batch, time, features) with batch, time >= 1, got {x.shape}")
+    if y.shape != (x.shape[0],):
+        raise ValueError(f"x and y must have the same batch size, got {x.shape[0]} and {y.shape}")
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        loss = loss_fn(y, model(x))
-    grad = tape.gradient(loss, x)                               # (B, T, F)
-    norms = tf.reduce_mean(tf.norm(grad, axis=-1), axis=0)      # (T,)
-    return norms.numpy()[::-1]
+    grad = input_gradient(lambda inputs: loss_fn(y, model(inputs)), ops.convert_to_tensor(x))  # (B, T, F)
+    norms = ops.mean(ops.norm(grad, axis=-1), axis=0)          # (T,)
+    return ops.convert_to_numpy(norms)[::-1]
+
+
+def input_gradient(loss_of, x):
+    """d loss_of(x) / dx: the gradient of a scalar function with respect to its input tensor.
+
+    ``keras.ops`` has no gradient function, so this is the one place where the package speaks
+    to each Keras backend in its own terms: ``tf.GradientTape``, ``jax.grad``, ``torch.autograd``.
+    Returns a tensor of the shape of ``x``.
+    """
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = loss_of(x)
+        return tape.gradient(loss, x)
+    if backend == "jax":
+        import jax
+        return jax.grad(loss_of)(x)
+    if backend == "torch":
+        import torch
+        x = x.detach().requires_grad_(True)
+        (grad,) = torch.autograd.grad(loss_of(x), x)
+        return grad
+    raise NotImplementedError(f"input_gradient knows the tensorflow, jax and torch backends, not {backend!r}")
 
 
 def geometric_mean(runs):

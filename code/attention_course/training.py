@@ -11,6 +11,7 @@ import pandas as pd
 from keras import ops
 
 from . import config
+from .seq2seq import check_token_ids
 
 PAD = 0
 
@@ -83,20 +84,33 @@ def fit(model, train, val, epochs, batch_size=128, verbose=True):
     """Teacher-forced training on split dicts with keys ``src``, ``tgt_in``, ``tgt_out``.
 
     ``val`` is a validation split carved from the training data (never the test split).
+    Every array must hold integer ids below the model's ``vocab_size``, no sequence empty.
     Returns the Keras ``History``; with ``verbose`` prints one line per epoch.
     """
     for name, split in (("train", train), ("val", val)):
-        missing = {"src", "tgt_in", "tgt_out"} - set(split)
-        if missing:
-            raise ValueError(f"{name} split must have keys src, tgt_in, tgt_out; missing {sorted(missing)}")
-        if not len(split["src"]) == len(split["tgt_in"]) == len(split["tgt_out"]):
-            raise ValueError(f"{name} split: src, tgt_in and tgt_out must have the same number of rows")
+        _check_split(split, name, getattr(model, "vocab_size", None))
     return model.fit(
         (train["src"], train["tgt_in"]), train["tgt_out"],
         validation_data=((val["src"], val["tgt_in"]), val["tgt_out"]),
         epochs=epochs, batch_size=batch_size, verbose=0,
         callbacks=[EpochLog()] if verbose else [],
     )
+
+
+def _check_split(split, name, vocab_size=None):
+    """A split dict has src, tgt_in, tgt_out with one row per example (and valid ids)."""
+    missing = {"src", "tgt_in", "tgt_out"} - set(split)
+    if missing:
+        raise ValueError(f"{name} split must have keys src, tgt_in, tgt_out; missing {sorted(missing)}")
+    if not len(split["src"]) == len(split["tgt_in"]) == len(split["tgt_out"]):
+        raise ValueError(f"{name} split: src, tgt_in and tgt_out must have the same number of rows, got "
+                         f"{len(split['src'])}, {len(split['tgt_in'])} and {len(split['tgt_out'])}")
+    if "src_len" in split and len(split["src_len"]) != len(split["src"]):
+        raise ValueError(f"{name} split: src_len must have one entry per row of src, got "
+                         f"{len(split['src_len'])} and {len(split['src'])}")
+    if vocab_size is not None:
+        for key in ("src", "tgt_in", "tgt_out"):
+            check_token_ids(split[key], vocab_size, f"{name}[{key!r}]")
 
 
 def sequence_scores(pred, tgt_out, end_id):
@@ -114,6 +128,11 @@ def sequence_scores(pred, tgt_out, end_id):
     pred, tgt_out = np.asarray(pred), np.asarray(tgt_out)
     if pred.ndim != 2 or tgt_out.ndim != 2 or len(pred) != len(tgt_out):
         raise ValueError(f"expected pred (B, L) and tgt_out (B, T) with the same B, got {pred.shape}, {tgt_out.shape}")
+    if len(tgt_out) == 0:
+        raise ValueError("sequence_scores needs at least one sequence, got none")
+    empty = np.flatnonzero((tgt_out == PAD).all(axis=1))
+    if len(empty):
+        raise ValueError(f"references {empty[:5].tolist()} are nothing but padding: there is nothing to score")
     width = max(pred.shape[1], tgt_out.shape[1])
     p = np.pad(pred, ((0, 0), (0, width - pred.shape[1])))
     t = np.pad(tgt_out, ((0, 0), (0, width - tgt_out.shape[1])))
@@ -125,6 +144,8 @@ def sequence_scores(pred, tgt_out, end_id):
 def length_buckets(lengths, edges):
     """Bucket labels such as ``"4-9"`` for ``edges`` = [4, 10, ...] (each bucket is [lo, hi))."""
     lengths, edges = np.asarray(lengths), list(edges)
+    if lengths.ndim != 1 or len(lengths) == 0:
+        raise ValueError(f"lengths must be a non-empty list of numbers, got shape {lengths.shape}")
     if sorted(edges) != edges or len(edges) < 2:
         raise ValueError(f"edges must be at least two increasing numbers, got {edges}")
     if lengths.min() < edges[0] or lengths.max() >= edges[-1]:
@@ -139,6 +160,9 @@ def accuracy_by_length(model, split, edges, max_len=None, batch_size=500):
     Returns a DataFrame indexed by bucket with columns ``n`` (sequences), ``exact_match`` and
     ``token_accuracy`` (means over the bucket's sequences).
     """
+    _check_split(split, "split", getattr(model, "vocab_size", None))
+    if "src_len" not in split:
+        raise ValueError("split needs src_len, the source lengths that the buckets are made of")
     max_len = max_len or split["tgt_out"].shape[1]
     preds = [model.greedy_decode(split["src"][i:i + batch_size], max_len)
              for i in range(0, len(split["src"]), batch_size)]
@@ -161,6 +185,10 @@ def mean_std(tables, count="n"):
     """
     if not tables:
         raise ValueError("mean_std needs at least one table")
+    for i, t in enumerate(tables[1:], 1):
+        if not (t.index.equals(tables[0].index) and t.columns.equals(tables[0].columns)):
+            raise ValueError(f"table {i} has other rows or columns than table 0: every seed's table "
+                             f"must have the same buckets and metrics")
     metrics = [c for c in tables[0].columns if c != count]
     stacked = pd.concat([t[metrics] for t in tables], keys=range(len(tables)), names=["seed"])
     combined = stacked.groupby(level=1, observed=False, sort=False).agg(["mean", "std"])

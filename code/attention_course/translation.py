@@ -159,8 +159,12 @@ def ids_to_text(ids, vectorizer):
 
 
 def _check_references(hypotheses, references):
+    if isinstance(hypotheses, str) or isinstance(references, str):
+        raise ValueError("hypotheses and references must be lists of strings, not one string")
     if len(hypotheses) != len(references):
         raise ValueError(f"need one reference per hypothesis, got {len(hypotheses)} and {len(references)}")
+    if len(hypotheses) == 0:
+        raise ValueError("BLEU needs at least one hypothesis and reference, got none")
 
 
 def bleu(hypotheses, references):
@@ -170,7 +174,11 @@ def bleu(hypotheses, references):
 
 
 def bleu_by_length(hypotheses, references, src_lengths, edges):
-    """Corpus BLEU per source-length bucket: DataFrame indexed by bucket with ``n`` and ``bleu``."""
+    """Corpus BLEU per source-length bucket: DataFrame indexed by bucket with ``n`` and ``bleu``
+    (NaN for an empty bucket). ``src_lengths`` has one length per hypothesis."""
+    _check_references(hypotheses, references)
+    if len(src_lengths) != len(hypotheses):
+        raise ValueError(f"need one source length per hypothesis, got {len(src_lengths)} and {len(hypotheses)}")
     buckets = length_buckets(src_lengths, edges)
     rows = {}
     for label in buckets.categories:
@@ -194,6 +202,8 @@ def _decode(model, src, max_len, beam_width):
 
 def decode_split(model, split, tgt_vec, beam_width=1, batch_size=250):
     """Translate ``split["src"]``: greedy (``beam_width=1``) or beam search -> detokenised strings."""
+    if len(split["src"]) == 0:
+        raise ValueError("decode_split got a split with no sentences")
     max_len = split["tgt_out"].shape[1]
     hyps = []
     for i in range(0, len(split["src"]), batch_size):
@@ -215,11 +225,14 @@ def translate(model, sentences, src_vec, tgt_vec, beam_width=1, max_len=30, retu
         list of detokenised translations; with ``return_weights``, a list of
         ``(translation, source_tokens, output_tokens, weights)``.
     """
-    if isinstance(sentences, str) or not sentences:
+    if isinstance(sentences, str) or not sentences or not all(isinstance(s, str) for s in sentences):
         raise ValueError("sentences must be a non-empty list of strings, e.g. ['I am hungry.']")
     if return_weights and beam_width != 1:
         raise ValueError("return_weights works with greedy decoding only; use beam_width=1")
     text = [standardize(s) for s in sentences]
+    empty = [i for i, t in enumerate(text) if not t]
+    if empty:
+        raise ValueError(f"sentences {empty} have no words (after standardisation): nothing to translate")
     src = np.asarray(src_vec(text))                                    # (N, S), padded with 0
     if not return_weights:
         return [ids_to_text(row, tgt_vec) for row in _decode(model, src, max_len, beam_width)]

@@ -1,0 +1,181 @@
+"""Attention layers: a query looks at a set of encoder states and takes a weighted average.
+
+Shapes: ``B`` batch, ``T`` query steps, ``S`` source (key/value) steps, ``H`` state size.
+Every layer returns ``(context, weights)``: the context ``(B, T, H)`` and the attention
+weights ``(B, T, S)``, which are >= 0, sum to 1 over ``S``, and are exactly 0 at masked
+source positions.
+"""
+import keras
+from keras import layers, ops
+
+
+def masked_softmax(scores, mask=None):
+    """Softmax over the last axis that gives masked positions exactly zero weight.
+
+    Args:
+        scores: (..., S) float.
+        mask: bool, broadcastable to ``scores``; True where a position may be attended to.
+
+    Returns:
+        weights, same shape as ``scores``. A row with no True position gets all zeros (not
+        NaN): there is nothing to attend to, so its context is the zero vector.
+    """
+    if mask is None:
+        return ops.softmax(scores, axis=-1)
+    mask = ops.broadcast_to(ops.cast(mask, "bool"), ops.shape(scores))
+    scores = ops.where(mask, scores, ops.full_like(scores, -1e9))  # exp(-1e9 - max) == 0
+    return ops.where(mask, ops.softmax(scores, axis=-1), ops.zeros_like(scores))
+
+
+def _query_3d(query):
+    """(B, H) -> (B, 1, H); (B, T, H) unchanged. Returns the query and whether it was 2-D."""
+    if len(query.shape) == 2:
+        return ops.expand_dims(query, 1), True
+    if len(query.shape) == 3:
+        return query, False
+    raise ValueError(f"query must have shape (batch, units) or (batch, time, units), got {tuple(query.shape)}")
+
+
+def _same(a, b):
+    """Two static sizes agree (an unknown size, None, agrees with anything)."""
+    return a is None or b is None or a == b
+
+
+def _check_values(query, values, mask):
+    if len(values.shape) != 3:
+        raise ValueError(f"values must have shape (batch, source_time, units), got {tuple(values.shape)}")
+    if not _same(query.shape[0], values.shape[0]):
+        raise ValueError(f"query and values must have the same batch size, got {query.shape[0]} and "
+                         f"{values.shape[0]} (query {tuple(query.shape)}, values {tuple(values.shape)})")
+    if mask is not None and not (len(mask.shape) == 2 and all(map(_same, mask.shape, values.shape[:2]))):
+        raise ValueError(f"mask must have shape (batch, source_time) = {tuple(values.shape[:2])}, "
+                         f"got {tuple(mask.shape)}")
+
+
+def _score_vector(v, hidden):
+    """Apply the score vector ``v`` (a ``Dense(1)``) to ``hidden`` (B, T, S, U) -> scores (B, T, S).
+
+    Computed as one 2-D product, (B·T·S, U) @ (U, 1), then reshaped back: the same numbers as
+    ``v(hidden)``. Why not ``v(hidden)``: with Keras < 3.14 on TensorFlow 2.20-2.21 a rank-4 ×
+    rank-2 matmul with a size-1 axis -- (B, 1, S, U) @ (U, 1), every decoder step -- runs
+    oneDNN's CPU kernel, which corrupts the heap and kills the process (tensorflow/tensorflow#117700).
+    """
+    shape = ops.shape(hidden)
+    scores = v(ops.reshape(hidden, (-1, shape[-1])))                         # (B·T·S, 1)
+    return ops.reshape(scores, shape[:-1])                                   # (B, T, S)
+
+
+def _attend(scores, values, mask, squeeze):
+    """scores (B, T, S), values (B, S, H), mask (B, S) -> context (B, T, H), weights (B, T, S).
+
+    With ``squeeze`` (a 2-D query was given) the T axis is dropped: (B, H), (B, S).
+    """
+    weights = masked_softmax(scores, None if mask is None else ops.expand_dims(mask, 1))
+    context = ops.einsum("bts,bsh->bth", weights, values)
+    if squeeze:
+        return context[:, 0], weights[:, 0]
+    return context, weights
+
+
+@keras.saving.register_keras_serializable(package="attention_course")
+class LuongAttention(layers.Layer):
+    """Luong et al. (2015) attention: multiplicative scores, keys = values = encoder states.
+
+    score(h_t, h̄_s) =  h_tᵀ h̄_s                      ``score="dot"``
+                       h_tᵀ W_a h̄_s                  ``score="general"``
+                       v_aᵀ tanh(W_a [h_t; h̄_s])      ``score="concat"`` (``units`` = size of v_a)
+    a_t = softmax_s(score(h_t, h̄_s)),   c_t = Σ_s a_ts h̄_s
+
+    Call: ``query`` (B, T, H) or (B, H), ``values`` (B, S, H), ``mask`` (B, S) bool ->
+    ``context`` (B, T, H) or (B, H), ``weights`` (B, T, S) or (B, S).
+    With ``score="dot"`` this is ``keras.layers.Attention(use_scale=False)`` with key = value.
+    """
+
+    def __init__(self, score="dot", units=None, **kwargs):
+        super().__init__(**kwargs)
+        if score not in ("dot", "general", "concat"):
+            raise ValueError(f"score must be 'dot', 'general' or 'concat', got {score!r}")
+        if score == "concat" and not (isinstance(units, int) and units >= 1):
+            raise ValueError(f"score='concat' needs units, the size of v_a (a positive int), got {units!r}")
+        if score != "concat" and units is not None:
+            raise ValueError(f"units is the size of v_a and only score='concat' has one; "
+                             f"score={score!r} takes no units (got {units!r})")
+        self.score, self.units = score, units
+        if score == "concat":
+            self.W_q = layers.Dense(units, use_bias=False, name="W_a_query")   # W_a = [W_q, W_k]
+            self.W_k = layers.Dense(units, use_bias=False, name="W_a_values")
+            self.v_a = layers.Dense(1, use_bias=False, name="v_a")
+
+    def build(self, query_shape, values_shape, mask_shape=None):
+        h_query, h_values = query_shape[-1], values_shape[-1]
+        if self.score == "dot" and h_query != h_values:
+            raise ValueError(f"score='dot' needs query and values of one size, got {h_query} and {h_values}")
+        if self.score == "general":
+            self.W_a = self.add_weight(shape=(h_values, h_query), initializer="glorot_uniform", name="W_a")
+        if self.score == "concat":
+            self.W_q.build(query_shape)
+            self.W_k.build(values_shape)
+            self.v_a.build((*values_shape[:-1], self.units))
+
+    def call(self, query, values, mask=None):
+        q, squeeze = _query_3d(query)                                        # (B, T, H)
+        _check_values(q, values, mask)
+        if self.score == "dot":
+            scores = ops.einsum("bth,bsh->bts", q, values)                   # (B, T, S)
+        elif self.score == "general":
+            scores = ops.einsum("bth,bsh->bts", q, ops.matmul(values, self.W_a))
+        else:
+            hidden = ops.tanh(ops.expand_dims(self.W_q(q), 2) + ops.expand_dims(self.W_k(values), 1))
+            scores = _score_vector(self.v_a, hidden)                         # (B, T, S)
+        return _attend(scores, values, mask, squeeze)
+
+    def get_config(self):
+        return {**super().get_config(), "score": self.score, "units": self.units}
+
+
+@keras.saving.register_keras_serializable(package="attention_course")
+class BahdanauAttention(layers.Layer):
+    """Bahdanau et al. (2015) additive attention.
+
+    e_tj = vᵀ tanh(W₁ h_j + W₂ s_{t-1}),   a_t = softmax_j(e_tj),   c_t = Σ_j a_tj h_j
+
+    ``h_j`` are the encoder states (values), ``s_{t-1}`` the decoder's *previous* state
+    (query); ``W₁``, ``W₂`` are ``Dense(units, use_bias=False)`` and ``v`` a vector of size
+    ``units``. ``keras.layers.AdditiveAttention`` computes Σ_d v_d tanh(q_d + k_d) with no
+    W₁, W₂: the two agree when it is given q = W₂ s and k = W₁ h.
+
+    Call: ``query`` (B, H_q) or (B, T, H_q), ``values`` (B, S, H), ``mask`` (B, S) bool ->
+    ``context`` (B, H) or (B, T, H), ``weights`` (B, S) or (B, T, S).
+    ``keys`` (B, S, U), optional: ``W₁ h`` from :meth:`project_values`. A decoder that attends
+    to the same encoder states at every step computes it once instead of once per step.
+    """
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, int) or units < 1:
+            raise ValueError(f"units must be a positive int, got {units!r}")
+        self.units = units
+        self.W1 = layers.Dense(units, use_bias=False, name="W1")  # on the encoder states
+        self.W2 = layers.Dense(units, use_bias=False, name="W2")  # on the decoder state
+        self.v = layers.Dense(1, use_bias=False, name="v")
+
+    def build(self, query_shape, values_shape, mask_shape=None, keys_shape=None):
+        self.W1.build(values_shape)
+        self.W2.build(query_shape)
+        self.v.build((*values_shape[:-1], self.units))
+
+    def project_values(self, values):
+        """W₁ h: (B, S, H) -> (B, S, U), the part of the score that does not depend on the query."""
+        return self.W1(values)
+
+    def call(self, query, values, mask=None, keys=None):
+        q, squeeze = _query_3d(query)                                         # (B, T, H_q)
+        _check_values(q, values, mask)
+        keys = self.project_values(values) if keys is None else keys          # (B, S, U)
+        hidden = ops.tanh(ops.expand_dims(self.W2(q), 2)                      # (B, T, 1, U)
+                          + ops.expand_dims(keys, 1))                         # (B, 1, S, U)
+        scores = _score_vector(self.v, hidden)                                # (B, T, S)
+        return _attend(scores, values, mask, squeeze)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}

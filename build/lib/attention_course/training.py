@@ -1,0 +1,224 @@
+"""Training and evaluating sequence-to-sequence models with padding handled correctly.
+
+Padding (id 0) never counts: the loss ignores it (``ignore_class``), :class:`MaskedAccuracy`
+skips it, and :func:`accuracy_by_length` scores generated sequences against the real tokens.
+"""
+import time
+
+import keras
+import numpy as np
+import pandas as pd
+from keras import ops
+
+from . import config
+from .seq2seq import check_token_ids
+
+PAD = 0
+
+
+def masked_loss(pad_id=PAD):
+    """Cross-entropy over the vocabulary that ignores target positions equal to ``pad_id``.
+
+    ``y_true`` (B, T) ids, ``y_pred`` (B, T, V) logits; the mean is over real tokens only.
+    """
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=pad_id)
+
+
+@keras.saving.register_keras_serializable(package="attention_course")
+class MaskedAccuracy(keras.metrics.Metric):
+    """Token accuracy over non-padding targets: (# correct real tokens) / (# real tokens).
+
+    ``y_true`` (B, T) ids, ``y_pred`` (B, T, V) logits or probabilities.
+    """
+
+    def __init__(self, pad_id=PAD, name="accuracy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.pad_id = pad_id
+        self.correct = self.add_variable(shape=(), initializer="zeros", name="correct")
+        self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true = ops.cast(y_true, "int32")
+        real = ops.cast(ops.not_equal(y_true, self.pad_id), "float32")
+        hit = ops.cast(ops.equal(ops.cast(ops.argmax(y_pred, axis=-1), "int32"), y_true), "float32")
+        self.correct.assign_add(ops.sum(hit * real))
+        self.total.assign_add(ops.sum(real))
+
+    def result(self):
+        return ops.divide_no_nan(self.correct, self.total)
+
+    def get_config(self):
+        return {**super().get_config(), "pad_id": self.pad_id}
+
+
+def compile_seq2seq(model, learning_rate=1e-3, pad_id=PAD):
+    """Adam + :func:`masked_loss` + :class:`MaskedAccuracy`, gradients clipped at norm 1."""
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
+        loss=masked_loss(pad_id),
+        metrics=[MaskedAccuracy(pad_id)],
+    )
+    return model
+
+
+class EpochLog(keras.callbacks.Callback):
+    """Print one line per epoch: ``epoch  3/20  loss 0.512  acc 0.842  val_loss ...  (9 s)``."""
+
+    def on_train_begin(self, logs=None):
+        self.epochs = self.params.get("epochs", 0)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        width = len(str(self.epochs))
+        parts = [f"epoch {epoch + 1:>{width}}/{self.epochs}"]
+        keys = sorted((k for k in (logs or {}) if k != "learning_rate"),
+                      key=lambda k: (k.startswith("val_"), not k.endswith("loss")))  # loss first
+        parts += [f"{k.replace('accuracy', 'acc')} {logs[k]:.3f}" for k in keys]
+        parts.append(f"({time.perf_counter() - self.start:.0f} s)")
+        print("  ".join(parts))
+
+
+def fit(model, train, val, epochs, batch_size=128, verbose=True):
+    """Teacher-forced training on split dicts with keys ``src``, ``tgt_in``, ``tgt_out``.
+
+    ``val`` is a validation split carved from the training data (never the test split).
+    Every array must hold integer ids below the model's ``vocab_size``, no sequence empty.
+    Returns the Keras ``History``; with ``verbose`` prints one line per epoch.
+    """
+    for name, split in (("train", train), ("val", val)):
+        _check_split(split, name, getattr(model, "vocab_size", None))
+    return model.fit(
+        (train["src"], train["tgt_in"]), train["tgt_out"],
+        validation_data=((val["src"], val["tgt_in"]), val["tgt_out"]),
+        epochs=epochs, batch_size=batch_size, verbose=0,
+        callbacks=[EpochLog()] if verbose else [],
+    )
+
+
+def _check_split(split, name, vocab_size=None):
+    """A split dict has src, tgt_in, tgt_out with one row per example (and valid ids)."""
+    missing = {"src", "tgt_in", "tgt_out"} - set(split)
+    if missing:
+        raise ValueError(f"{name} split must have keys src, tgt_in, tgt_out; missing {sorted(missing)}")
+    if not len(split["src"]) == len(split["tgt_in"]) == len(split["tgt_out"]):
+        raise ValueError(f"{name} split: src, tgt_in and tgt_out must have the same number of rows, got "
+                         f"{len(split['src'])}, {len(split['tgt_in'])} and {len(split['tgt_out'])}")
+    if "src_len" in split and len(split["src_len"]) != len(split["src"]):
+        raise ValueError(f"{name} split: src_len must have one entry per row of src, got "
+                         f"{len(split['src_len'])} and {len(split['src'])}")
+    if vocab_size is not None:
+        for key in ("src", "tgt_in", "tgt_out"):
+            check_token_ids(split[key], vocab_size, f"{name}[{key!r}]")
+
+
+def sequence_scores(pred, tgt_out, end_id):
+    """Score generated sequences against references, position by position.
+
+    Args:
+        pred: (B, L) generated ids (as from ``greedy_decode``).
+        tgt_out: (B, T) reference ids, target + ``end_id``, padded with 0.
+
+    Returns:
+        ``exact`` (B,) bool: the generation equals the reference up to and including ``end_id``;
+        ``token`` (B,) float: the fraction of reference tokens (``end_id`` included) matched at
+        the same position.
+    """
+    pred, tgt_out = np.asarray(pred), np.asarray(tgt_out)
+    if pred.ndim != 2 or tgt_out.ndim != 2 or len(pred) != len(tgt_out):
+        raise ValueError(f"expected pred (B, L) and tgt_out (B, T) with the same B, got {pred.shape}, {tgt_out.shape}")
+    if len(tgt_out) == 0:
+        raise ValueError("sequence_scores needs at least one sequence, got none")
+    empty = np.flatnonzero((tgt_out == PAD).all(axis=1))
+    if len(empty):
+        raise ValueError(f"references {empty[:5].tolist()} are nothing but padding: there is nothing to score")
+    width = max(pred.shape[1], tgt_out.shape[1])
+    p = np.pad(pred, ((0, 0), (0, width - pred.shape[1])))
+    t = np.pad(tgt_out, ((0, 0), (0, width - tgt_out.shape[1])))
+    real = t != PAD
+    hit = (p == t) & real
+    return (p == t).all(axis=1), hit.sum(1) / real.sum(1)
+
+
+def length_buckets(lengths, edges):
+    """Bucket labels such as ``"4-9"`` for ``edges`` = [4, 10, ...] (each bucket is [lo, hi))."""
+    lengths, edges = np.asarray(lengths), list(edges)
+    if lengths.ndim != 1 or len(lengths) == 0:
+        raise ValueError(f"lengths must be a non-empty list of numbers, got shape {lengths.shape}")
+    if sorted(edges) != edges or len(edges) < 2:
+        raise ValueError(f"edges must be at least two increasing numbers, got {edges}")
+    if lengths.min() < edges[0] or lengths.max() >= edges[-1]:
+        raise ValueError(f"lengths {lengths.min()}..{lengths.max()} fall outside the edges [{edges[0]}, {edges[-1]})")
+    labels = [f"{lo}-{hi - 1}" for lo, hi in zip(edges[:-1], edges[1:])]
+    return pd.Categorical([labels[i] for i in np.digitize(lengths, edges[1:])], categories=labels, ordered=True)
+
+
+def accuracy_by_length(model, split, edges, max_len=None, batch_size=500):
+    """Greedy-decode ``split["src"]`` and score it by source-length bucket.
+
+    Returns a DataFrame indexed by bucket with columns ``n`` (sequences), ``exact_match`` and
+    ``token_accuracy`` (means over the bucket's sequences).
+    """
+    _check_split(split, "split", getattr(model, "vocab_size", None))
+    if "src_len" not in split:
+        raise ValueError("split needs src_len, the source lengths that the buckets are made of")
+    max_len = max_len or split["tgt_out"].shape[1]
+    preds = [model.greedy_decode(split["src"][i:i + batch_size], max_len)
+             for i in range(0, len(split["src"]), batch_size)]
+    width = max(p.shape[1] for p in preds)
+    pred = np.concatenate([np.pad(p, ((0, 0), (0, width - p.shape[1]))) for p in preds])
+    exact, token = sequence_scores(pred, split["tgt_out"], model.end_id)
+    frame = pd.DataFrame({"bucket": length_buckets(split["src_len"], edges), "exact_match": exact,
+                          "token_accuracy": token})
+    table = frame.groupby("bucket", observed=False).agg(
+        n=("exact_match", "size"), exact_match=("exact_match", "mean"), token_accuracy=("token_accuracy", "mean"))
+    return table
+
+
+def mean_std(tables, count="n"):
+    """Combine per-seed tables (same index and columns) into mean and std columns.
+
+    Returns a DataFrame with a column pair ``(column, "mean")``, ``(column, "std")`` for each
+    input column; std is the sample standard deviation over seeds (ddof=1). The ``count``
+    column (sequences per bucket), the same for every seed, is kept as ``(count, "")``.
+    """
+    if not tables:
+        raise ValueError("mean_std needs at least one table")
+    for i, t in enumerate(tables[1:], 1):
+        if not (t.index.equals(tables[0].index) and t.columns.equals(tables[0].columns)):
+            raise ValueError(f"table {i} has other rows or columns than table 0: every seed's table "
+                             f"must have the same buckets and metrics")
+    metrics = [c for c in tables[0].columns if c != count]
+    stacked = pd.concat([t[metrics] for t in tables], keys=range(len(tables)), names=["seed"])
+    combined = stacked.groupby(level=1, observed=False, sort=False).agg(["mean", "std"])
+    if count in tables[0].columns:
+        combined.insert(0, (count, ""), tables[0][count])
+    return combined
+
+
+def train_and_measure(build_model, train, val, test, edges, epochs, seeds, batch_size=128):
+    """Train one fresh model per seed and measure each on the test split by length bucket.
+
+    This is the experiment Chapters 1-3 share: the same data, buckets and budget for every
+    model, several seeds, the test split touched once per trained model.
+
+    Args:
+        build_model: ``build_model() -> compiled keras.Model`` with ``greedy_decode``.
+        train, val, test: split dicts from ``toy_tasks.make_splits``.
+        edges: length-bucket edges, e.g. ``toy_tasks.LENGTH_EDGES``.
+        seeds: list of ints, one run each.
+
+    Returns:
+        ``summary`` (buckets x (metric, mean|std)) from :func:`mean_std`, the per-seed tables,
+        and the trained models (each with its ``model.history``).
+    """
+    tables, models = [], []
+    for seed in seeds:
+        config.set_seed(seed)
+        model = build_model()
+        print(f"seed {seed}")
+        fit(model, train, val, epochs, batch_size)
+        models.append(model)
+        tables.append(accuracy_by_length(model, test, edges))
+    return mean_std(tables), tables, models
