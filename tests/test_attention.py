@@ -4,6 +4,7 @@ import pytest
 
 from attention_course.attention import BahdanauAttention, LuongAttention, masked_softmax
 
+to_np = keras.ops.convert_to_numpy        # works on every backend (torch tensors that track gradients too)
 rng = np.random.default_rng(0)
 B, T, S, H = 2, 3, 5, 4
 query = rng.normal(size=(B, T, H)).astype("float32")
@@ -32,12 +33,12 @@ def test_masked_weights_are_exactly_zero_and_rows_sum_to_one():
 def test_all_masked_row_gives_zeros_not_nan():
     w = np.asarray(masked_softmax(np.zeros((1, 4), "float32"), np.zeros((1, 4), bool)))
     assert not np.isnan(w).any() and np.all(w == 0.0)
-    context, weights = LuongAttention()(query[:1], values[:1], np.zeros((1, S), bool))
+    context, weights = map(to_np, LuongAttention()(query[:1], values[:1], np.zeros((1, S), bool)))
     assert not np.isnan(np.asarray(context)).any() and np.all(np.asarray(weights) == 0.0)
 
 
 def test_luong_dot_matches_numpy():
-    context, weights = LuongAttention("dot")(query, values, mask)
+    context, weights = map(to_np, LuongAttention("dot")(query, values, mask))
     ref_context, ref_weights = np_attend(np.einsum("bth,bsh->bts", query, values), values, mask)
     np.testing.assert_allclose(weights, ref_weights, atol=1e-6)
     np.testing.assert_allclose(context, ref_context, atol=1e-5)
@@ -45,21 +46,21 @@ def test_luong_dot_matches_numpy():
 
 def test_luong_general_and_concat_match_numpy():
     general = LuongAttention("general")
-    context, _ = general(query, values, mask)
-    W_a = general.W_a.numpy()
+    context, _ = map(to_np, general(query, values, mask))
+    W_a = to_np(general.W_a)
     ref, _ = np_attend(np.einsum("bth,bsh->bts", query, values @ W_a), values, mask)
     np.testing.assert_allclose(context, ref, atol=1e-5)
 
     concat = LuongAttention("concat", units=6)
-    context, _ = concat(query, values, mask)
-    Wq, Wk, v = concat.W_q.kernel.numpy(), concat.W_k.kernel.numpy(), concat.v_a.kernel.numpy()
+    context, _ = map(to_np, concat(query, values, mask))
+    Wq, Wk, v = to_np(concat.W_q.kernel), to_np(concat.W_k.kernel), to_np(concat.v_a.kernel)
     hidden = np.tanh((query @ Wq)[:, :, None, :] + (values @ Wk)[:, None, :, :])  # (B, T, S, 6)
     ref, _ = np_attend((hidden @ v)[..., 0], values, mask)
     np.testing.assert_allclose(context, ref, atol=1e-5)
 
 
 def test_luong_dot_equals_keras_attention_without_scale():
-    ours, our_w = LuongAttention("dot")(query, values, mask)
+    ours, our_w = map(to_np, LuongAttention("dot")(query, values, mask))
     keras_layer = keras.layers.Attention(use_scale=False)
     theirs, their_w = keras_layer([query, values], mask=[None, mask], return_attention_scores=True)
     np.testing.assert_allclose(ours, theirs, atol=1e-5)
@@ -76,27 +77,27 @@ def test_keras_attention_scale_is_a_learned_scalar_not_one_over_sqrt_d():
 def test_bahdanau_matches_numpy():
     layer = BahdanauAttention(units=6)
     s_prev = query[:, 0]                                   # (B, H): the previous decoder state
-    context, weights = layer(s_prev, values, mask)
+    context, weights = map(to_np, layer(s_prev, values, mask))
     assert context.shape == (B, H) and weights.shape == (B, S)
-    W1, W2, v = layer.W1.kernel.numpy(), layer.W2.kernel.numpy(), layer.v.kernel.numpy()
+    W1, W2, v = to_np(layer.W1.kernel), to_np(layer.W2.kernel), to_np(layer.v.kernel)
     e = (np.tanh(values @ W1 + (s_prev @ W2)[:, None, :]) @ v)[..., 0]   # (B, S)
     ref_context, ref_weights = np_attend(e[:, None, :], values, mask)
     np.testing.assert_allclose(weights, ref_weights[:, 0], atol=1e-6)
     np.testing.assert_allclose(context, ref_context[:, 0], atol=1e-5)
     keys = layer.project_values(values)                    # W1 h, computed once per sentence
-    again, again_w = layer(s_prev, values, mask, keys=keys)
+    again, again_w = map(to_np, layer(s_prev, values, mask, keys=keys))
     np.testing.assert_allclose(again, context, atol=1e-6)
     np.testing.assert_allclose(again_w, weights, atol=1e-7)
 
 
 def test_bahdanau_equals_keras_additive_attention_after_projections():
     layer = BahdanauAttention(units=6)
-    ours, our_w = layer(query, values, mask)
+    ours, our_w = map(to_np, layer(query, values, mask))
     additive = keras.layers.AdditiveAttention(use_scale=True)
     q, k = layer.W2(query), layer.W1(values)
     additive([q, values, k])
-    additive.set_weights([layer.v.kernel.numpy()[:, 0]])     # Keras's scale vector is our v
-    theirs, their_w = additive([q, values, k], mask=[None, mask], return_attention_scores=True)
+    additive.set_weights([to_np(layer.v.kernel)[:, 0]])     # Keras's scale vector is our v
+    theirs, their_w = map(to_np, additive([q, values, k], mask=[None, mask], return_attention_scores=True))
     np.testing.assert_allclose(ours, theirs, atol=1e-5)
     np.testing.assert_allclose(our_w, their_w, atol=1e-6)
 
@@ -143,9 +144,9 @@ def test_decoder_step_shapes(make, batch, source):
     q = rng.normal(size=(batch, H)).astype("float32")
     v = rng.normal(size=(batch, source, H)).astype("float32")
     m = np.ones((batch, source), bool)
-    context, weights = layer(q, v, m)
+    context, weights = map(to_np, layer(q, v, m))
     assert context.shape == (batch, H) and weights.shape == (batch, source)
-    context3, weights3 = layer(q[:, None], v, m)
+    context3, weights3 = map(to_np, layer(q[:, None], v, m))
     assert context3.shape == (batch, 1, H) and weights3.shape == (batch, 1, source)
     np.testing.assert_allclose(np.asarray(context3)[:, 0], context, atol=1e-6)
     np.testing.assert_allclose(np.asarray(weights).sum(-1), 1.0, rtol=1e-5)

@@ -7,6 +7,7 @@ from attention_course import training
 from attention_course.seq2seq import Encoder, Seq2Seq, beam_search, greedy_decode
 
 B, S, T, V, H = 3, 7, 5, 11, 16
+to_np = keras.ops.convert_to_numpy        # works on every backend (torch tensors that track gradients too)
 
 
 def test_output_shapes():
@@ -24,7 +25,7 @@ def test_padding_does_not_change_the_encoder_state():
     encoder = Encoder(V, 8, H)
     short = np.array([[4, 5, 6]])
     padded = np.array([[4, 5, 6, 0, 0, 0]])
-    np.testing.assert_allclose(encoder(short)[1], encoder(padded)[1], atol=1e-6)
+    np.testing.assert_allclose(to_np(encoder(short)[1]), to_np(encoder(padded)[1]), atol=1e-6)
 
 
 def test_greedy_decoding_stops_at_end_of_sequence():
@@ -68,7 +69,7 @@ def test_attention_models_shapes_and_masked_weights(attention):
     assert model((src, tgt)).shape == (B, T, V)
     enc_outputs, state, mask = model.encoder(src)
     logits, _, weights = model.decode(tgt, state, enc_outputs, mask)
-    weights = np.asarray(weights)
+    weights = to_np(weights)
     assert logits.shape == (B, T, V) and weights.shape == (B, T, S)
     assert np.all(weights[0, :, 3:] == 0.0) and np.all(weights[2, :, 2:] == 0.0)
     np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
@@ -82,7 +83,8 @@ def test_bahdanau_attends_with_the_previous_state():
     src = np.random.default_rng(0).integers(3, V, (B, S))
     enc_outputs, state, mask = model.encoder(src)
     _, _, weights = model.decode(np.full((B, 2), 1), state, enc_outputs, mask)
-    _, first = model.decoder.attention(state, enc_outputs, mask)  # s_0 = the encoder's state
+    weights = to_np(weights)
+    _, first = map(to_np, model.decoder.attention(state, enc_outputs, mask))  # s_0 = the encoder's state
     np.testing.assert_allclose(weights[:, 0], first, atol=1e-6)
 
 
