@@ -88,6 +88,26 @@ def test_bahdanau_attends_with_the_previous_state():
     np.testing.assert_allclose(weights[:, 0], first, atol=1e-6)
 
 
+def test_bahdanau_decoder_computes_its_equations():
+    """Logits from the equations of the docstring, written out step by step with the decoder's
+    own sublayers, equal the decoder's (which loops with ops.scan)."""
+    keras.utils.set_random_seed(0)
+    model = Seq2Seq(V, embed_dim=8, units=H, attention="bahdanau")
+    src = np.array([[4, 5, 6, 0, 0, 0, 0], [4, 5, 6, 7, 8, 9, 10], [3, 3, 0, 0, 0, 0, 0]])
+    tgt = np.random.default_rng(1).integers(1, V, (B, T))
+    d = model.decoder
+    enc_outputs, s, mask = model.encoder(src)
+    logits, state, weights = map(to_np, d(tgt, s, enc_outputs, mask))
+    y = d.embedding(tgt)
+    for t in range(T):
+        c, a = d.attention(s, enc_outputs, mask)                            # c_t, a_t from s_{t-1}
+        s, _ = d.cell(keras.ops.concatenate([y[:, t], c], axis=-1), s)      # s_t
+        logits_t = d.out(d.W_o(keras.ops.concatenate([s, c, y[:, t]], axis=-1)))
+        np.testing.assert_allclose(weights[:, t], to_np(a), atol=1e-6)
+        np.testing.assert_allclose(logits[:, t], to_np(logits_t), atol=1e-5)
+    np.testing.assert_allclose(state, to_np(s), atol=1e-6)
+
+
 def test_unknown_attention_and_weights_without_attention_are_errors():
     with pytest.raises(ValueError, match="None, 'luong' or 'bahdanau'"):
         Seq2Seq(V, attention="additive")

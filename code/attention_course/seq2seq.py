@@ -223,7 +223,7 @@ class BahdanauDecoder(layers.Layer):
 
         # ops.scan loops over the time axis for any T, even one unknown until run time.
         start = (state, ops.zeros_like(state), ops.zeros_like(enc_mask, dtype=enc_outputs.dtype))
-        (state, _, _), (outputs, _, weights) = ops.scan(step, start, ops.moveaxis(x, 1, 0))  # (T, B, ...)
+        (state, _, _), (_, outputs, weights) = ops.scan(step, start, ops.moveaxis(x, 1, 0))  # (T, B, ...)
         return self.out(ops.moveaxis(outputs, 0, 1)), state, ops.moveaxis(weights, 0, 1)
 
     def get_config(self):
