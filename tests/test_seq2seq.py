@@ -106,6 +106,11 @@ def test_bahdanau_decoder_computes_its_equations():
         np.testing.assert_allclose(weights[:, t], to_np(a), atol=1e-6)
         np.testing.assert_allclose(logits[:, t], to_np(logits_t), atol=1e-5)
     np.testing.assert_allclose(state, to_np(s), atol=1e-6)
+    s = model.encoder(src)[1]                     # one token at a time (decoding's path) agrees too
+    for t in range(T):
+        step_logits, s, step_weights = d(tgt[:, t:t + 1], s, enc_outputs, mask)
+        np.testing.assert_allclose(to_np(step_logits)[:, 0], logits[:, t], atol=1e-5)
+        np.testing.assert_allclose(to_np(step_weights)[:, 0], weights[:, t], atol=1e-6)
 
 
 def test_unknown_attention_and_weights_without_attention_are_errors():
@@ -277,6 +282,14 @@ def test_bad_inputs_to_the_model_say_what_was_expected(attention, call, message)
 def test_options_that_would_be_ignored_or_wrong_are_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Seq2Seq(V, **kwargs)
+
+
+def test_sizes_may_be_numpy_ints_and_attention_units_is_checked():
+    from attention_course.seq2seq import BahdanauDecoder
+    model = Seq2Seq(np.int64(V), embed_dim=np.int32(8), units=np.int64(H), attention="bahdanau")
+    assert model((SRC, np.ones((2, T), "int32"))).shape == (2, T, V) and type(model.units) is int
+    with pytest.raises(ValueError, match="attention_units must be a positive int"):
+        BahdanauDecoder(V, attention_units=0)
 
 
 def test_output_length_counts_up_to_and_with_the_end_token():

@@ -82,7 +82,7 @@ GOOD = {"src": np.array([[3, 4, 0]]), "tgt_in": np.array([[1, 4, 3]]), "tgt_out"
     (lambda: training.fit(_Model(), GOOD, {**GOOD, "src": GOOD["src"] * 0.5}, 1), "integer token ids"),
     (lambda: training.fit(_Model(), {**GOOD, "src": np.zeros((1, 3), int)}, GOOD, 1), "nothing but padding"),
     (lambda: training.accuracy_by_length(_Model(), {**GOOD, "src_len": np.array([2, 3])}, [1, 4]),
-     "one entry per row"),
+     "same number of rows"),
     (lambda: training.accuracy_by_length(_Model(), {k: v[:0] for k, v in GOOD.items()}, [1, 4]), "empty"),
     (lambda: training.mean_std([pd.DataFrame({"a": [1.0]}, index=["x"]), pd.DataFrame({"a": [1.0]}, index=["y"])]),
      "same buckets"),

@@ -5,6 +5,8 @@ Every layer returns ``(context, weights)``: the context ``(B, T, H)`` and the at
 weights ``(B, T, S)``, which are >= 0, sum to 1 over ``S``, and are exactly 0 at masked
 source positions.
 """
+import operator
+
 import keras
 from keras import layers, ops
 
@@ -34,6 +36,17 @@ def _query_3d(query):
     if len(query.shape) == 3:
         return query, False
     raise ValueError(f"query must have shape (batch, units) or (batch, time, units), got {tuple(query.shape)}")
+
+
+def positive_int(value, name):
+    """``value`` as a plain int >= 1 (NumPy ints accepted), else a ValueError naming ``name``."""
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise ValueError(f"{name} must be a positive int, got {value!r}") from None
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return value
 
 
 def _same(a, b):
@@ -95,8 +108,10 @@ class LuongAttention(layers.Layer):
         super().__init__(**kwargs)
         if score not in ("dot", "general", "concat"):
             raise ValueError(f"score must be 'dot', 'general' or 'concat', got {score!r}")
-        if score == "concat" and not (isinstance(units, int) and units >= 1):
-            raise ValueError(f"score='concat' needs units, the size of v_a (a positive int), got {units!r}")
+        if score == "concat" and units is None:
+            raise ValueError("score='concat' needs units, the size of v_a (a positive int)")
+        if score == "concat":
+            units = positive_int(units, "units (the size of v_a)")
         if score != "concat" and units is not None:
             raise ValueError(f"units is the size of v_a and only score='concat' has one; "
                              f"score={score!r} takes no units (got {units!r})")
@@ -152,9 +167,7 @@ class BahdanauAttention(layers.Layer):
 
     def __init__(self, units, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(units, int) or units < 1:
-            raise ValueError(f"units must be a positive int, got {units!r}")
-        self.units = units
+        self.units = units = positive_int(units, "units")
         self.W1 = layers.Dense(units, use_bias=False, name="W1")  # on the encoder states
         self.W2 = layers.Dense(units, use_bias=False, name="W2")  # on the decoder state
         self.v = layers.Dense(1, use_bias=False, name="v")

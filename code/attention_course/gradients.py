@@ -62,8 +62,13 @@ def input_gradient(loss_of, x):
 
     ``keras.ops`` has no gradient function, so this is the one place where the package speaks
     to each Keras backend in its own terms: ``tf.GradientTape``, ``jax.grad``, ``torch.autograd``.
+    Args:
+        loss_of: ``loss_of(x) -> scalar``, written in ``keras.ops`` (or calling a Keras model).
+        x: float array or tensor, any shape.
+
     Returns a tensor of the shape of ``x``.
     """
+    x = ops.convert_to_tensor(x, dtype="float32")
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from .attention import BahdanauAttention, LuongAttention
+from .attention import BahdanauAttention, LuongAttention, positive_int
 
 
 PAD = 0
@@ -191,7 +191,7 @@ class BahdanauDecoder(layers.Layer):
     def __init__(self, vocab_size, embed_dim=64, units=128, attention_units=None, **kwargs):
         super().__init__(**kwargs)
         self.vocab_size, self.embed_dim, self.units = vocab_size, embed_dim, units
-        self.attention_units = attention_units or units
+        self.attention_units = units if attention_units is None else positive_int(attention_units, "attention_units")
         self.embedding = layers.Embedding(vocab_size, embed_dim)
         self.attention = BahdanauAttention(self.attention_units)
         self.cell = layers.GRUCell(units)
@@ -221,8 +221,11 @@ class BahdanauDecoder(layers.Layer):
             carry = (s_t, o_t, a_t)
             return carry, carry   # Keras's TensorFlow scan wants what a step emits shaped like its carry
 
+        start = (state, ops.zeros_like(state), ops.zeros_like(enc_outputs[..., 0]))
+        if tgt_in.shape[1] == 1:                  # one decoding step (greedy, beam): no loop to run
+            (state, o_t, a_t), _ = step(start, x[:, 0])
+            return self.out(o_t[:, None]), state, a_t[:, None]
         # ops.scan loops over the time axis for any T, even one unknown until run time.
-        start = (state, ops.zeros_like(state), ops.zeros_like(enc_mask, dtype=enc_outputs.dtype))
         (state, _, _), (_, outputs, weights) = ops.scan(step, start, ops.moveaxis(x, 1, 0))  # (T, B, ...)
         return self.out(ops.moveaxis(outputs, 0, 1)), state, ops.moveaxis(weights, 0, 1)
 
@@ -253,9 +256,8 @@ class Seq2Seq(keras.Model):
             raise ValueError(f"score chooses Luong's score function; attention={attention!r} has none "
                              f"(got score={score!r}): use attention='luong' or leave score out")
         score = "dot" if attention == "luong" and score is None else score
-        for name, value in (("vocab_size", vocab_size), ("embed_dim", embed_dim), ("units", units)):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        vocab_size, embed_dim, units = (positive_int(v, name) for v, name in (
+            (vocab_size, "vocab_size"), (embed_dim, "embed_dim"), (units, "units")))
         if not (0 < start_id < vocab_size and 0 < end_id < vocab_size and start_id != end_id):
             raise ValueError(f"start_id and end_id must be two different ids in [1, {vocab_size}) "
                              f"(0 is padding), got {start_id} and {end_id}")
@@ -314,8 +316,6 @@ class Seq2Seq(keras.Model):
             return logits[:, 0], state
 
         ids = greedy_decode(step, state, int(src.shape[0]), max_len, self.start_id, self.end_id)
-        if return_weights and not weights:
-            raise RuntimeError("greedy_decode made no step")
         return (ids, np.stack(weights, axis=1)) if return_weights else ids
 
     def beam_decode(self, src, max_len, beam_width=4, alpha=1.0):

@@ -97,20 +97,18 @@ def fit(model, train, val, epochs, batch_size=128, verbose=True):
     )
 
 
-def _check_split(split, name, vocab_size=None):
-    """A split dict has src, tgt_in, tgt_out with one row per example (and valid ids)."""
-    missing = {"src", "tgt_in", "tgt_out"} - set(split)
+def _check_split(split, name, vocab_size=None, keys=("src", "tgt_in", "tgt_out")):
+    """A split dict has ``keys`` (arrays with one row per example, ids below ``vocab_size``)."""
+    missing = set(keys) - set(split)
     if missing:
-        raise ValueError(f"{name} split must have keys src, tgt_in, tgt_out; missing {sorted(missing)}")
-    if not len(split["src"]) == len(split["tgt_in"]) == len(split["tgt_out"]):
-        raise ValueError(f"{name} split: src, tgt_in and tgt_out must have the same number of rows, got "
-                         f"{len(split['src'])}, {len(split['tgt_in'])} and {len(split['tgt_out'])}")
-    if "src_len" in split and len(split["src_len"]) != len(split["src"]):
-        raise ValueError(f"{name} split: src_len must have one entry per row of src, got "
-                         f"{len(split['src_len'])} and {len(split['src'])}")
+        raise ValueError(f"{name} split must have keys {', '.join(keys)}; missing {sorted(missing)}")
+    rows = {key: len(split[key]) for key in keys}
+    if len(set(rows.values())) > 1:
+        raise ValueError(f"{name} split: {', '.join(keys)} must have the same number of rows, got {rows}")
     if vocab_size is not None:
-        for key in ("src", "tgt_in", "tgt_out"):
-            check_token_ids(split[key], vocab_size, f"{name}[{key!r}]")
+        for key in keys:
+            if key != "src_len":
+                check_token_ids(split[key], vocab_size, f"{name}[{key!r}]")
 
 
 def sequence_scores(pred, tgt_out, end_id):
@@ -160,9 +158,7 @@ def accuracy_by_length(model, split, edges, max_len=None, batch_size=500):
     Returns a DataFrame indexed by bucket with columns ``n`` (sequences), ``exact_match`` and
     ``token_accuracy`` (means over the bucket's sequences).
     """
-    _check_split(split, "split", getattr(model, "vocab_size", None))
-    if "src_len" not in split:
-        raise ValueError("split needs src_len, the source lengths that the buckets are made of")
+    _check_split(split, "split", getattr(model, "vocab_size", None), keys=("src", "tgt_out", "src_len"))
     max_len = max_len or split["tgt_out"].shape[1]
     preds = [model.greedy_decode(split["src"][i:i + batch_size], max_len)
              for i in range(0, len(split["src"]), batch_size)]
