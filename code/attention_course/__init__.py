@@ -11,6 +11,7 @@ The notebooks import everything they use from here, one module per idea:
 - :mod:`~attention_course.training`  masked loss and accuracy, ``fit``, evaluation by length
 - :mod:`~attention_course.gradients` how far back a gradient reaches in an RNN
 - :mod:`~attention_course.plots`     training curves, accuracy vs length, attention heatmaps, Hangul fonts
+- :mod:`~attention_course.diagrams`  data-flow diagrams of the models, in the course's notation and colours
 """
 import logging
 import os

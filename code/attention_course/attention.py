@@ -94,10 +94,13 @@ def _attend(scores, values, mask, squeeze):
 class LuongAttention(layers.Layer):
     """Luong et al. (2015) attention: multiplicative scores, keys = values = encoder states.
 
-    score(h_t, h̄_s) =  h_tᵀ h̄_s                      ``score="dot"``
-                       h_tᵀ W_a h̄_s                  ``score="general"``
-                       v_aᵀ tanh(W_a [h_t; h̄_s])      ``score="concat"`` (``units`` = size of v_a)
-    a_t = softmax_s(score(h_t, h̄_s)),   c_t = Σ_s a_ts h̄_s
+    score(s_t, h_j) =  s_tᵀ h_j                      ``score="dot"``
+                       s_tᵀ W_a h_j                  ``score="general"``
+                       v_aᵀ tanh(W_a [s_t; h_j])      ``score="concat"`` (``units`` = size of v_a)
+    a_tj = softmax_j(score(s_t, h_j)),   c_t = Σ_j a_tj h_j
+
+    ``s_t`` is the decoder state (query) and ``h_j`` the encoder states (keys = values); the
+    paper writes them h_t and h̄_s.
 
     Call: ``query`` (B, T, H) or (B, H), ``values`` (B, S, H), ``mask`` (B, S) bool ->
     ``context`` (B, T, H) or (B, H), ``weights`` (B, T, S) or (B, S).

@@ -102,7 +102,7 @@ class Decoder(layers.Layer):
     Call: ``tgt_in`` (B, T) int ids, ``state`` (B, H) ->
     ``logits`` (B, T, V) scores for the next token at every step, ``state`` (B, H).
 
-    h_t = GRU(h_{t-1}, embed(y_{t-1})),  h_0 = encoder state;  logits_t = W h_t + b.
+    s_t = GRU(s_{t-1}, embed(y_{t-1})),  s_0 = encoder state;  logits_t = W s_t + b.
     """
 
     def __init__(self, vocab_size, embed_dim=64, units=128, **kwargs):
@@ -134,9 +134,9 @@ class Decoder(layers.Layer):
 class LuongDecoder(layers.Layer):
     """Luong et al. (2015) decoder: the GRU steps first, then attends with its *current* state.
 
-    h_t = GRU(h_{t-1}, embed(y_{t-1})),  h_0 = encoder state
-    c_t, a_t = LuongAttention(h_t, encoder outputs)        (``score``: dot, general, concat)
-    h̃_t = tanh(W_c [c_t; h_t]),  logits_t = W_s h̃_t
+    s_t = GRU(s_{t-1}, embed(y_{t-1})),  s_0 = encoder state
+    c_t, a_t = LuongAttention(s_t, encoder outputs)        (``score``: dot, general, concat)
+    s̃_t = tanh(W_c [c_t; s_t]),  logits_t = W_s s̃_t
 
     Call: ``tgt_in`` (B, T), ``state`` (B, H), ``enc_outputs`` (B, S, H), ``enc_mask`` (B, S) ->
     ``logits`` (B, T, V), ``state`` (B, H), ``weights`` (B, T, S).
@@ -164,10 +164,10 @@ class LuongDecoder(layers.Layer):
         _check_ids(tgt_in, "tgt_in")
         _same_batch(tgt_in, enc_outputs, ("tgt_in", "enc_outputs"))
         x = self.embedding(tgt_in)                                          # (B, T, E)
-        h, state = self.rnn(x, initial_state=state)                         # (B, T, H)
-        context, weights = self.attention(h, enc_outputs, enc_mask)         # (B, T, H), (B, T, S)
-        h_tilde = self.W_c(ops.concatenate([context, h], axis=-1))          # (B, T, H)
-        return self.out(h_tilde), state, weights
+        s, state = self.rnn(x, initial_state=state)                         # s_1..s_T: (B, T, H)
+        context, weights = self.attention(s, enc_outputs, enc_mask)         # (B, T, H), (B, T, S)
+        s_tilde = self.W_c(ops.concatenate([context, s], axis=-1))          # (B, T, H)
+        return self.out(s_tilde), state, weights
 
     def get_config(self):
         return {**super().get_config(), "vocab_size": self.vocab_size, "embed_dim": self.embed_dim,

@@ -1,0 +1,234 @@
+"""Data-flow diagrams of the course's models, drawn with Matplotlib so that they look the same
+in the book, on GitHub and in Colab.
+
+Every box is labelled with the course's notation (the table in ``intro.md``) and every arrow
+with its tensor shape. One colour per role, in every chapter: :data:`COLOURS`.
+
+    from attention_course import diagrams
+    diagrams.encoder_decoder()          # returns the Axes it drew on
+    diagrams.DIAGRAMS                   # every diagram, by name
+
+Notation: source tokens x_1..x_S, encoder states h_j (j indexes the source), decoder states
+s_t (t indexes the target), context c_t, attention weights a_tj; B batch, S source length,
+T target length, E embedding size, H hidden units, V vocabulary size.
+"""
+import matplotlib.pyplot as plt
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+COLOURS = {
+    "input": "#d9d9d9",      # tokens and embeddings
+    "encoder": "#9ecae1",    # encoder RNN and its states h_j
+    "decoder": "#fdd0a2",    # decoder RNN and its states s_t
+    "attention": "#c7a6e0",  # scores, weights a_tj, context c_t
+    "output": "#a1d99b",     # logits and predicted tokens
+}
+EDGE = "#333333"
+FONT = 11          # box labels; shapes are one point smaller. At 8 inches wide this stays legible on a phone.
+
+
+def _canvas(ax, width, height, size):
+    if ax is None:
+        ax = plt.subplots(figsize=size)[1]
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+def _box(ax, x, y, text, role, w=1.4, h=0.8, fontsize=FONT):
+    """A rounded box centred at (x, y); returns its centre and half sizes for arrows."""
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.12",
+                                facecolor=COLOURS[role], edgecolor=EDGE, linewidth=1.2))
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
+    return (x, y, w / 2, h / 2)
+
+
+def _edge_point(box, towards):
+    """Where the line from a box's centre towards a point leaves the box."""
+    x, y, hw, hh = box
+    dx, dy = towards[0] - x, towards[1] - y
+    if dx == 0 and dy == 0:
+        return x, y
+    scale = min(hw / abs(dx) if dx else float("inf"), hh / abs(dy) if dy else float("inf"))
+    return x + dx * scale, y + dy * scale
+
+
+def _arrow(ax, start, end, label=None, dx=0.12, dy=0.0, colour=EDGE, rad=0.0, ls="-"):
+    """An arrow between two boxes (or points), with an optional label beside its middle: to the
+    right for ``dx > 0``, to the left for ``dx < 0``, centred for ``dx == 0`` (use ``dy`` then)."""
+    a = _edge_point(start, end[:2]) if len(start) == 4 else start
+    b = _edge_point(end, start[:2]) if len(end) == 4 else end
+    ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=14, color=colour, linewidth=1.4,
+                                 connectionstyle=f"arc3,rad={rad}", linestyle=ls))
+    if label:
+        ax.text((a[0] + b[0]) / 2 + dx, (a[1] + b[1]) / 2 + dy, label, fontsize=FONT - 1, va="center",
+                ha="left" if dx > 0 else "right" if dx < 0 else "center", color="#222222")
+
+
+def rnn_unrolled(steps=4, ax=None):
+    """One RNN, drawn once per time step: h_t = f(x_t, h_{t-1}), the same weights at every step."""
+    ax = _canvas(ax, 2.4 * steps + 1.2, 4.6, (8, 3.6))
+    prev = _box(ax, 0.8, 2.4, "$h_0$", "encoder", w=1.0)
+    for t in range(1, steps + 1):
+        x = 2.4 * t
+        cell = _box(ax, x, 2.4, f"$h_{t}$", "encoder")
+        token = _box(ax, x, 0.6, f"$x_{t}$", "input", w=1.0, h=0.7)
+        _arrow(ax, token, cell, "(B, E)" if t == 1 else None)
+        _arrow(ax, prev, cell, "(B, H)" if t == 2 else None, dx=0, dy=0.3)
+        prev = cell
+    ax.text(1.2 * steps + 0.6, 4.1, r"$h_t = \tanh(x_t W_x + h_{t-1} W_h + b)$: the same $W_x, W_h$ at every $t$",
+            ha="center", fontsize=FONT)
+    return ax
+
+
+def encoder_decoder(ax=None):
+    """Encoder-decoder with one context vector: everything the decoder knows passes through h_S."""
+    ax = _canvas(ax, 13.0, 5.8, (9, 4.0))
+    prev = None
+    for j, x in enumerate([1.0, 2.8, 4.6], start=1):
+        label = "S" if j == 3 else j
+        cell = _box(ax, x, 2.6, f"$h_{label}$", "encoder", w=1.1)
+        _arrow(ax, _box(ax, x, 0.7, f"$x_{label}$", "input", w=1.0, h=0.7), cell, "(B, E)" if j == 1 else None)
+        if prev:
+            _arrow(ax, prev, cell, "(B, H)" if j == 2 else None, dx=0, dy=0.3)
+        prev = cell
+    context = _box(ax, 6.6, 2.6, "$c = h_S$", "attention", w=1.3)
+    _arrow(ax, prev, context)
+    ax.text(6.6, 1.75, "(B, H)\nthe bottleneck", ha="center", va="top", fontsize=FONT - 1)
+    prev = context
+    for t, x in enumerate([8.6, 10.4, 12.2], start=1):
+        cell = _box(ax, x, 2.6, f"$s_{t}$", "decoder", w=1.1)
+        _arrow(ax, prev, cell, "$= s_0$" if t == 1 else None, dx=0, dy=0.3)
+        _arrow(ax, _box(ax, x, 0.7, f"$y_{t - 1}$", "input", w=1.0, h=0.7), cell, "(B, E)" if t == 1 else None)
+        _arrow(ax, cell, _box(ax, x, 4.4, f"$p(y_{t})$", "output", w=1.2, h=0.7), "(B, V)" if t == 1 else None)
+        prev = cell
+    ax.text(2.8, 5.4, "encoder", ha="center", fontsize=FONT + 1, weight="bold")
+    ax.text(10.4, 5.4, "decoder", ha="center", fontsize=FONT + 1, weight="bold")
+    return ax
+
+
+def teacher_forcing(ax=None):
+    """Two ways to feed the decoder: the true previous token (training) or its own guess (inference)."""
+    if ax is None:
+        ax = plt.subplots(1, 2, figsize=(10, 3.4))[1]
+    titles = ["teacher forcing (training): read the true $y_{t-1}$",
+              "free running (inference): read its own $\\hat y_{t-1}$"]
+    for panel, (axis, title) in enumerate(zip(ax, titles)):
+        _canvas(axis, 7.4, 4.6, None)
+        axis.set_title(title, fontsize=FONT)
+        prev_out = prev_cell = None
+        for t, x in enumerate([1.3, 3.7, 6.1], start=1):
+            cell = _box(axis, x, 2.3, f"$s_{t}$", "decoder", w=1.0)
+            out = _box(axis, x, 4.0, f"$\\hat y_{t}$", "output", w=1.0, h=0.7)
+            _arrow(axis, cell, out)
+            token = "<s>" if t == 1 else (f"$y_{t - 1}$" if panel == 0 else f"$\\hat y_{t - 1}$")
+            inp = _box(axis, x, 0.6, token, "input", w=1.0, h=0.7)
+            _arrow(axis, inp, cell)
+            if prev_cell is not None:
+                _arrow(axis, prev_cell, cell)
+                if panel == 1:
+                    _arrow(axis, prev_out, inp, colour="#b2182b", ls="--")
+            prev_out, prev_cell = out, cell
+    return ax
+
+
+def soft_lookup(n_source=4, ax=None):
+    """Attention as a soft dictionary lookup: a query scores every key; the weights mix the values."""
+    ax = _canvas(ax, 14.6, 7.4, (9.5, 4.8))
+    xs = [3.4 + 1.8 * j for j in range(n_source)]
+    query = _box(ax, 0.9, 6.5, "$q$", "decoder", w=1.0, h=0.7)
+    ax.text(0.9, 5.95, "query\n(B, H)", ha="center", va="top", fontsize=FONT - 1)
+    rows = {"keys $k_j$  (B, S, H)": 6.5, "scores $e_j = \\mathrm{score}(q, k_j)$  (B, S)": 4.8,
+            "weights $a = \\mathrm{softmax}_j(e)$  (B, S)": 3.2, "values $v_j$  (B, S, H)": 1.6}
+    for name, y in rows.items():
+        ax.text(xs[-1] + 0.8, y, name, fontsize=FONT - 1, va="center")
+    context = _box(ax, xs[-1] + 1.4, 0.35, "$c$", "attention", w=1.0, h=0.55)
+    ax.text(xs[-1] + 2.1, 0.35, r"context $c = \sum_j a_j v_j$  (B, H)", va="center", fontsize=FONT - 1)
+    for j, x in enumerate(xs, start=1):
+        key = _box(ax, x, 6.5, f"$k_{j}$", "encoder", w=1.0, h=0.7)
+        score = _box(ax, x, 4.8, f"$e_{j}$", "attention", w=1.0, h=0.7)
+        weight = _box(ax, x, 3.2, f"$a_{j}$", "attention", w=1.0, h=0.7)
+        value = _box(ax, x, 1.6, f"$v_{j}$", "encoder", w=1.0, h=0.7)
+        _arrow(ax, key, score)
+        _arrow(ax, query, score, colour="#7f7f7f", rad=0.12)
+        _arrow(ax, score, weight)
+        _arrow(ax, weight, value)
+        _arrow(ax, value, context, colour="#7f7f7f", rad=0.1)
+    return ax
+
+
+def luong_step(ax=None):
+    """One step of Luong et al.'s decoder: GRU first, then attend with the *current* state s_t."""
+    ax = _canvas(ax, 9.5, 7.6, (7, 5.6))
+    prev = _box(ax, 0.9, 2.6, "$s_{t-1}$", "decoder", w=1.1, h=0.7)
+    gru = _box(ax, 3.4, 2.6, "GRU", "decoder", w=1.2)
+    _arrow(ax, _box(ax, 3.4, 0.7, "$y_{t-1}$", "input", w=1.1, h=0.7), gru, "embed (B, E)")
+    _arrow(ax, prev, gru, "(B, H)", dx=0, dy=0.3)
+    attend = _box(ax, 6.6, 2.6, "attend", "attention", w=1.3)
+    _arrow(ax, _box(ax, 6.6, 0.7, "$h_1 \\ldots h_S$", "encoder", w=1.7, h=0.7), attend, "(B, S, H)")
+    _arrow(ax, gru, attend, "$s_t$ (B, H)", dx=0, dy=0.3)
+    combine = _box(ax, 6.6, 4.6, r"$\tilde s_t = \tanh(W_c[c_t; s_t])$", "attention", w=3.4)
+    _arrow(ax, attend, combine, "$c_t$ (B, H)")
+    _arrow(ax, gru, combine)
+    out = _box(ax, 6.6, 6.4, r"logits $W_s \tilde s_t$", "output", w=2.6, h=0.7)
+    _arrow(ax, combine, out, "(B, V)")
+    ax.text(0.2, 7.3, "Luong: step, then attend", fontsize=FONT + 1, weight="bold")
+    return ax
+
+
+def bahdanau_step(ax=None):
+    """One step of Bahdanau et al.'s decoder: attend with the *previous* state, then step the GRU."""
+    ax = _canvas(ax, 9.5, 7.6, (7, 5.6))
+    prev = _box(ax, 0.9, 2.6, "$s_{t-1}$", "decoder", w=1.1, h=0.7)
+    attend = _box(ax, 3.8, 2.6, "attend", "attention", w=1.3)
+    _arrow(ax, _box(ax, 3.8, 0.7, "$h_1 \\ldots h_S$", "encoder", w=1.7, h=0.7), attend, "(B, S, H)")
+    _arrow(ax, prev, attend, "(B, H)", dx=0, dy=-0.3)
+    gru = _box(ax, 7.2, 2.6, "GRU", "decoder", w=1.2)
+    _arrow(ax, attend, gru, "$c_t$ (B, H)", dx=0, dy=0.3)
+    _arrow(ax, _box(ax, 7.2, 0.7, "$y_{t-1}$", "input", w=1.1, h=0.7), gru, "embed (B, E)")
+    _arrow(ax, prev, gru, None, rad=-0.45)
+    ax.text(4.05, 4.45, "$s_{t-1}$, the GRU's state", ha="center", fontsize=FONT - 1)
+    out = _box(ax, 5.9, 6.4, r"logits $W_s\tanh(W_o[s_t; c_t; y_{t-1}])$", "output", w=4.6, h=0.7)
+    _arrow(ax, gru, out, "$s_t$ (B, H)")
+    ax.text(0.2, 7.3, "Bahdanau: attend, then step", fontsize=FONT + 1, weight="bold")
+    return ax
+
+
+def decoder_steps(ax=None):
+    """Luong's and Bahdanau's decoder steps side by side."""
+    if ax is None:
+        ax = plt.subplots(1, 2, figsize=(13, 5.2))[1]
+    luong_step(ax[0])
+    bahdanau_step(ax[1])
+    return ax
+
+
+def beam_tree(ax=None):
+    """A beam of width 2 over two steps: keep the two best partial outputs, by total log-probability."""
+    ax = _canvas(ax, 10.0, 7.4, (8, 5.6))
+    root = _box(ax, 1.0, 3.8, "<s>", "input", w=1.0, h=0.7)
+    first = {"tengo": (6.2, -0.4, True), "estoy": (3.8, -1.2, True), "soy": (1.4, -2.5, False)}
+    second = {"tengo": [("hambre", 6.8, -0.9, True), ("frío", 5.7, -2.6, False)],
+              "estoy": [("hambriento", 4.4, -1.9, True), ("cansado", 3.3, -3.1, False)]}
+    for word, (y, logp, kept) in first.items():
+        node = _box(ax, 4.0, y, f"{word}\n{logp:.1f}", "output" if kept else "input", w=1.5, h=0.85)
+        _arrow(ax, root, node, ls="-" if kept else ":")
+        for word2, y2, logp2, kept2 in second.get(word, []):
+            child = _box(ax, 7.8, y2, f"{word2}\n{logp2:.1f}", "output" if kept2 else "input", w=1.9, h=0.85)
+            _arrow(ax, node, child, ls="-" if kept2 else ":")
+    ax.text(5.0, 0.4, "numbers: log p of the output so far; green: kept in the beam (width 2)",
+            ha="center", fontsize=FONT - 1)
+    return ax
+
+
+DIAGRAMS = {
+    "rnn_unrolled": rnn_unrolled,
+    "encoder_decoder": encoder_decoder,
+    "teacher_forcing": teacher_forcing,
+    "soft_lookup": soft_lookup,
+    "luong_step": luong_step,
+    "bahdanau_step": bahdanau_step,
+    "decoder_steps": decoder_steps,
+    "beam_tree": beam_tree,
+}
