@@ -67,8 +67,14 @@ def test_starts_with_the_colab_setup_cell(path):
 def test_checked_cells_have_no_stderr(path):
     """nbval compares stderr too: TensorFlow's time-stamped logs would make a checked cell fail."""
     for cell in _code_cells(path):
-        if "NBVAL_CHECK_OUTPUT" in "".join(cell["source"]):
+        if "nbval-check-output" in cell.get("metadata", {}).get("tags", []):
             assert not [o for o in cell["outputs"] if o.get("name") == "stderr"], "".join(cell["source"])[:200]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_nbval_markers_are_tags_not_comments_readers_see(path):
+    for cell in _code_cells(path):
+        assert "NBVAL_" not in "".join(cell["source"]), "use the tag nbval-check-output (or -ignore-output)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
