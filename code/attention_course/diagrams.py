@@ -23,7 +23,7 @@ COLOURS = {
     "output": "#a1d99b",     # logits and predicted tokens
 }
 EDGE = "#333333"
-FONT = 11          # box labels; shapes are one point smaller. At 8 inches wide this stays legible on a phone.
+FONT = 13          # box labels; shapes are one point smaller: >= 9 pt where the book scales a figure to its column
 
 
 def _canvas(ax, width, height, size):
@@ -84,36 +84,36 @@ def rnn_unrolled(steps=4, ax=None):
 
 def encoder_decoder(ax=None):
     """Encoder-decoder with one context vector: everything the decoder knows passes through h_S."""
-    ax = _canvas(ax, 13.0, 5.8, (9, 4.0))
+    ax = _canvas(ax, 14.6, 5.8, (10, 4.0))
     prev = None
-    for j, x in enumerate([1.0, 2.8, 4.6], start=1):
+    for j, x in enumerate([1.0, 3.0, 5.0], start=1):
         label = "S" if j == 3 else j
         cell = _box(ax, x, 2.6, f"$h_{label}$", "encoder", w=1.1)
         _arrow(ax, _box(ax, x, 0.7, f"$x_{label}$", "input", w=1.0, h=0.7), cell, "(B, E)" if j == 1 else None)
         if prev:
             _arrow(ax, prev, cell, "(B, H)" if j == 2 else None, dx=0, dy=0.3)
         prev = cell
-    context = _box(ax, 6.6, 2.6, "$c = h_S$", "attention", w=1.3)
+    context = _box(ax, 7.3, 2.6, "$c = h_S$", "attention", w=1.4)
     _arrow(ax, prev, context)
-    ax.text(6.6, 1.75, "(B, H)\nthe bottleneck", ha="center", va="top", fontsize=FONT - 1)
+    ax.text(7.3, 1.75, "(B, H)\nthe bottleneck", ha="center", va="top", fontsize=FONT - 1)
     prev = context
-    for t, x in enumerate([8.6, 10.4, 12.2], start=1):
+    for t, x in enumerate([9.6, 11.6, 13.6], start=1):
         cell = _box(ax, x, 2.6, f"$s_{t}$", "decoder", w=1.1)
         _arrow(ax, prev, cell, "$= s_0$" if t == 1 else None, dx=0, dy=0.3)
         _arrow(ax, _box(ax, x, 0.7, f"$y_{t - 1}$", "input", w=1.0, h=0.7), cell, "(B, E)" if t == 1 else None)
         _arrow(ax, cell, _box(ax, x, 4.4, f"$p(y_{t})$", "output", w=1.2, h=0.7), "(B, V)" if t == 1 else None)
         prev = cell
-    ax.text(2.8, 5.4, "encoder", ha="center", fontsize=FONT + 1, weight="bold")
-    ax.text(10.4, 5.4, "decoder", ha="center", fontsize=FONT + 1, weight="bold")
+    ax.text(3.0, 5.4, "encoder", ha="center", fontsize=FONT + 1, weight="bold")
+    ax.text(11.6, 5.4, "decoder", ha="center", fontsize=FONT + 1, weight="bold")
     return ax
 
 
 def teacher_forcing(ax=None):
     """Two ways to feed the decoder: the true previous token (training) or its own guess (inference)."""
     if ax is None:
-        ax = plt.subplots(1, 2, figsize=(10, 3.4))[1]
-    titles = ["teacher forcing (training): read the true $y_{t-1}$",
-              "free running (inference): read its own $\\hat y_{t-1}$"]
+        ax = plt.subplots(1, 2, figsize=(10, 3.8))[1]
+    titles = ["teacher forcing (training):\nreads the true $y_{t-1}$",
+              "free running (inference):\nreads its own guess $\\hat y_{t-1}$"]
     for panel, (axis, title) in enumerate(zip(ax, titles)):
         _canvas(axis, 7.4, 4.6, None)
         axis.set_title(title, fontsize=FONT)
@@ -168,10 +168,10 @@ def luong_step(ax=None):
     attend = _box(ax, 6.6, 2.6, "attend", "attention", w=1.3)
     _arrow(ax, _box(ax, 6.6, 0.7, "$h_1 \\ldots h_S$", "encoder", w=1.7, h=0.7), attend, "(B, S, H)")
     _arrow(ax, gru, attend, "$s_t$ (B, H)", dx=0, dy=0.3)
-    combine = _box(ax, 6.6, 4.6, r"$\tilde s_t = \tanh(W_c[c_t; s_t])$", "attention", w=3.4)
+    combine = _box(ax, 6.6, 4.6, r"$\tilde s_t = \tanh(W_c[c_t; s_t])$", "attention", w=4.4)
     _arrow(ax, attend, combine, "$c_t$ (B, H)")
     _arrow(ax, gru, combine)
-    out = _box(ax, 6.6, 6.4, r"logits $W_s \tilde s_t$", "output", w=2.6, h=0.7)
+    out = _box(ax, 6.6, 6.4, r"logits $W_s \tilde s_t$", "output", w=3.0, h=0.7)
     _arrow(ax, combine, out, "(B, V)")
     ax.text(0.2, 7.3, "Luong: step, then attend", fontsize=FONT + 1, weight="bold")
     return ax
@@ -189,7 +189,7 @@ def bahdanau_step(ax=None):
     _arrow(ax, _box(ax, 7.2, 0.7, "$y_{t-1}$", "input", w=1.1, h=0.7), gru, "embed (B, E)")
     _arrow(ax, prev, gru, None, rad=-0.45)
     ax.text(4.05, 4.45, "$s_{t-1}$, the GRU's state", ha="center", fontsize=FONT - 1)
-    out = _box(ax, 5.9, 6.4, r"logits $W_s\tanh(W_o[s_t; c_t; y_{t-1}])$", "output", w=4.6, h=0.7)
+    out = _box(ax, 6.0, 6.4, r"logits $W_s\tanh(W_o[s_t; c_t; y_{t-1}])$", "output", w=5.8, h=0.7)
     _arrow(ax, gru, out, "$s_t$ (B, H)")
     ax.text(0.2, 7.3, "Bahdanau: attend, then step", fontsize=FONT + 1, weight="bold")
     return ax
@@ -215,7 +215,7 @@ def beam_tree(ax=None):
         node = _box(ax, 4.0, y, f"{word}\n{logp:.1f}", "output" if kept else "input", w=1.5, h=0.85)
         _arrow(ax, root, node, ls="-" if kept else ":")
         for word2, y2, logp2, kept2 in second.get(word, []):
-            child = _box(ax, 7.8, y2, f"{word2}\n{logp2:.1f}", "output" if kept2 else "input", w=1.9, h=0.85)
+            child = _box(ax, 7.8, y2, f"{word2}\n{logp2:.1f}", "output" if kept2 else "input", w=2.3, h=0.85)
             _arrow(ax, node, child, ls="-" if kept2 else ":")
     ax.text(5.0, 0.4, "numbers: log p of the output so far; green: kept in the beam (width 2)",
             ha="center", fontsize=FONT - 1)
