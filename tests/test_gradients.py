@@ -45,3 +45,13 @@ def test_input_gradient_is_exact_on_every_backend():
     x = np.linspace(-1, 1, 12, dtype="float32").reshape(3, 4)
     grad = gradients.input_gradient(lambda t: keras.ops.sum(t ** 3), keras.ops.convert_to_tensor(x))
     np.testing.assert_allclose(keras.ops.convert_to_numpy(grad), 3 * x ** 2, rtol=1e-6)
+
+
+def test_tiny_gradients_are_measured_not_flushed_to_zero():
+    """A gradient of 1e-25 is representable in float32, but its square is not: the norm must
+    not square in float32."""
+    inputs = keras.Input((None, 3))
+    model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Rescaling(1e-25)(inputs)[:, -1]))
+    x, y = np.random.default_rng(0).normal(size=(4, 5, 3)), np.array([0, 1, 0, 1])
+    norms = gradients.gradient_norms_by_distance(model, x, y)
+    assert 1e-28 < norms[0] < 1e-22 and np.all(norms[1:] == 0)

@@ -43,8 +43,9 @@ def gradient_norms_by_distance(model, x, y):
         x: (B, T, F) float inputs.  y: (B,) int class labels.
 
     Returns:
-        float array (T,): entry d is the gradient norm at input position T - 1 - d, where
-        L is the mean cross-entropy of the batch.
+        float64 array (T,): entry d is the gradient norm at input position T - 1 - d, where
+        L is the mean cross-entropy of the batch. The gradient is computed in float32; a
+        value that underflowed there (below ~1e-45) is 0.
     """
     x, y = np.asarray(x, dtype="float32"), np.asarray(y)
     if x.ndim != 3 or x.shape[0] == 0 or x.shape[1] == 0:
@@ -53,8 +54,11 @@ def gradient_norms_by_distance(model, x, y):
         raise ValueError(f"x and y must have the same batch size, got {x.shape[0]} and {y.shape}")
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     grad = input_gradient(lambda inputs: loss_fn(y, model(inputs)), ops.convert_to_tensor(x))  # (B, T, F)
-    norms = ops.mean(ops.norm(grad, axis=-1), axis=0)          # (T,)
-    return ops.convert_to_numpy(norms)[::-1]
+    # The norm in float64: float32 represents gradients down to ~1e-45, but squaring one
+    # below ~1e-19 gives less than float32's smallest normal number and flushes to 0.
+    grad = ops.convert_to_numpy(grad).astype("float64")
+    norms = np.sqrt((grad ** 2).sum(axis=-1)).mean(axis=0)    # (T,)
+    return norms[::-1]
 
 
 def input_gradient(loss_of, x):
