@@ -12,6 +12,7 @@ The notebooks import everything they use from here, one module per idea:
 - :mod:`~attention_course.gradients` how far back a gradient reaches in an RNN
 - :mod:`~attention_course.plots`     training curves, accuracy vs length, attention heatmaps, Hangul fonts
 - :mod:`~attention_course.diagrams`  data-flow diagrams of the models, in the course's notation and colours
+- :mod:`~attention_course.source`    ``show_source``: the package's code on the page, highlighted
 """
 import logging
 import os
