@@ -158,40 +158,42 @@ def soft_lookup(n_source=4, ax=None):
     return ax
 
 
+def _step_parts(ax, title, gru_x, attend_x):
+    """What both attention decoders' steps draw: s_{t-1}, the GRU fed with y_{t-1}, and
+    attend reading the encoder states; their order along x is each decoder's order."""
+    ax.text(0.2, 7.3, title, fontsize=FONT + 1, weight="bold")
+    prev = _box(ax, 0.9, 2.6, "$s_{t-1}$", "decoder", w=1.1, h=0.7)
+    gru = _box(ax, gru_x, 2.6, "GRU", "decoder", w=1.2)
+    _arrow(ax, _box(ax, gru_x, 0.7, "$y_{t-1}$", "input", w=1.1, h=0.7), gru, "embed (B, E)")
+    attend = _box(ax, attend_x, 2.6, "attend", "attention", w=1.3)
+    _arrow(ax, _box(ax, attend_x, 0.7, "$h_1 \\ldots h_S$", "encoder", w=1.7, h=0.7), attend, "(B, S, H)")
+    return prev, gru, attend
+
+
 def luong_step(ax=None):
     """One step of Luong et al.'s decoder: GRU first, then attend with the *current* state s_t."""
     ax = _canvas(ax, 9.5, 7.6, (7, 5.6))
-    prev = _box(ax, 0.9, 2.6, "$s_{t-1}$", "decoder", w=1.1, h=0.7)
-    gru = _box(ax, 3.4, 2.6, "GRU", "decoder", w=1.2)
-    _arrow(ax, _box(ax, 3.4, 0.7, "$y_{t-1}$", "input", w=1.1, h=0.7), gru, "embed (B, E)")
+    prev, gru, attend = _step_parts(ax, "Luong: step, then attend", gru_x=3.4, attend_x=6.6)
     _arrow(ax, prev, gru, "(B, H)", dx=0, dy=0.3)
-    attend = _box(ax, 6.6, 2.6, "attend", "attention", w=1.3)
-    _arrow(ax, _box(ax, 6.6, 0.7, "$h_1 \\ldots h_S$", "encoder", w=1.7, h=0.7), attend, "(B, S, H)")
     _arrow(ax, gru, attend, "$s_t$ (B, H)", dx=0, dy=0.3)
     combine = _box(ax, 6.6, 4.6, r"$\tilde s_t = \tanh(W_c[c_t; s_t])$", "attention", w=4.4)
     _arrow(ax, attend, combine, "$c_t$ (B, H)")
     _arrow(ax, gru, combine)
     out = _box(ax, 6.6, 6.4, r"logits $W_s \tilde s_t$", "output", w=3.0, h=0.7)
     _arrow(ax, combine, out, "(B, V)")
-    ax.text(0.2, 7.3, "Luong: step, then attend", fontsize=FONT + 1, weight="bold")
     return ax
 
 
 def bahdanau_step(ax=None):
     """One step of Bahdanau et al.'s decoder: attend with the *previous* state, then step the GRU."""
     ax = _canvas(ax, 9.5, 7.6, (7, 5.6))
-    prev = _box(ax, 0.9, 2.6, "$s_{t-1}$", "decoder", w=1.1, h=0.7)
-    attend = _box(ax, 3.8, 2.6, "attend", "attention", w=1.3)
-    _arrow(ax, _box(ax, 3.8, 0.7, "$h_1 \\ldots h_S$", "encoder", w=1.7, h=0.7), attend, "(B, S, H)")
+    prev, gru, attend = _step_parts(ax, "Bahdanau: attend, then step", gru_x=7.2, attend_x=3.8)
     _arrow(ax, prev, attend, "(B, H)", dx=0, dy=-0.3)
-    gru = _box(ax, 7.2, 2.6, "GRU", "decoder", w=1.2)
     _arrow(ax, attend, gru, "$c_t$ (B, H)", dx=0, dy=0.3)
-    _arrow(ax, _box(ax, 7.2, 0.7, "$y_{t-1}$", "input", w=1.1, h=0.7), gru, "embed (B, E)")
     _arrow(ax, prev, gru, None, rad=-0.45)
     ax.text(4.05, 4.45, "$s_{t-1}$, the GRU's state", ha="center", fontsize=FONT - 1)
     out = _box(ax, 6.0, 6.4, r"logits $W_s\tanh(W_o[s_t; c_t; y_{t-1}])$", "output", w=5.8, h=0.7)
     _arrow(ax, gru, out, "$s_t$ (B, H)")
-    ax.text(0.2, 7.3, "Bahdanau: attend, then step", fontsize=FONT + 1, weight="bold")
     return ax
 
 
