@@ -198,9 +198,9 @@ def bahdanau_step(ax=None):
 
 
 def decoder_steps(ax=None):
-    """Luong's and Bahdanau's decoder steps side by side."""
+    """Luong's decoder step above Bahdanau's, at one scale (one per row: legible on a phone)."""
     if ax is None:
-        ax = plt.subplots(1, 2, figsize=(13, 5.2))[1]
+        ax = plt.subplots(2, 1, figsize=(7, 11))[1]
     luong_step(ax[0])
     bahdanau_step(ax[1])
     return ax
