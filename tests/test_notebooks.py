@@ -78,6 +78,15 @@ def test_nbval_markers_are_tags_not_comments_readers_see(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_tensorflow_start_up_notices_in_outputs(path):
+    """The book hides stderr, but GitHub's and Colab's viewers show it."""
+    for cell in _code_cells(path):
+        for out in cell["outputs"]:
+            text = "".join(out.get("text", ""))
+            assert "absl::InitializeLog" not in text and "cudart_stub" not in text, text[:200]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_tensorflow_warnings_in_stdout(path):
     """The book hides stderr, not stdout, where TensorFlow's logger writes inside Jupyter."""
     for cell in _code_cells(path):

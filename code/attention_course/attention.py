@@ -54,12 +54,17 @@ def _same(a, b):
     return a is None or b is None or a == b
 
 
+def check_same_batch(a, b, names):
+    """A ValueError unless tensors ``a`` and ``b`` have the same (static) batch size."""
+    if not _same(a.shape[0], b.shape[0]):
+        raise ValueError(f"{names[0]} and {names[1]} must have the same batch size, got {a.shape[0]} and "
+                         f"{b.shape[0]} ({names[0]} {tuple(a.shape)}, {names[1]} {tuple(b.shape)})")
+
+
 def _check_values(query, values, mask):
     if len(values.shape) != 3:
         raise ValueError(f"values must have shape (batch, source_time, units), got {tuple(values.shape)}")
-    if not _same(query.shape[0], values.shape[0]):
-        raise ValueError(f"query and values must have the same batch size, got {query.shape[0]} and "
-                         f"{values.shape[0]} (query {tuple(query.shape)}, values {tuple(values.shape)})")
+    check_same_batch(query, values, ("query", "values"))
     if mask is not None and not (len(mask.shape) == 2 and all(map(_same, mask.shape, values.shape[:2]))):
         raise ValueError(f"mask must have shape (batch, source_time) = {tuple(values.shape[:2])}, "
                          f"got {tuple(mask.shape)}")

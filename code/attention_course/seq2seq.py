@@ -15,7 +15,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from .attention import BahdanauAttention, LuongAttention, positive_int
+from .attention import BahdanauAttention, LuongAttention, check_same_batch, positive_int
 
 
 PAD = 0
@@ -30,11 +30,11 @@ def _check_ids(x, name):
         raise ValueError(f"{name} must be integer token ids, got dtype {keras.backend.standardize_dtype(x.dtype)}")
 
 
-def check_token_ids(ids, vocab_size, name="src", allow_empty_rows=False):
+def check_token_ids(ids, vocab_size, name="src"):
     """Check concrete token ids before they reach a model; return them as an int32 array.
 
-    ``ids`` (B, L) must hold integers in ``[0, vocab_size)`` with B >= 1 and L >= 1, and, unless
-    ``allow_empty_rows``, no row of nothing but padding (an empty sequence). An embedding would
+    ``ids`` (B, L) must hold integers in ``[0, vocab_size)`` with B >= 1 and L >= 1, and no row
+    of nothing but padding (an empty sequence). An embedding would
     otherwise fail deep inside the backend, or, on JAX and on GPUs, silently read a wrong row.
     """
     ids = np.asarray(ids)
@@ -48,16 +48,10 @@ def check_token_ids(ids, vocab_size, name="src", allow_empty_rows=False):
         raise ValueError(f"{name} ids must lie in [0, {vocab_size}) (the vocabulary size), "
                          f"got values from {ids.min()} to {ids.max()}")
     empty = np.flatnonzero((ids == PAD).all(axis=1))
-    if len(empty) and not allow_empty_rows:
+    if len(empty):
         raise ValueError(f"{name} rows {empty[:5].tolist()} are nothing but padding (id {PAD}): "
                          f"expected at least one real token per sequence")
     return ids.astype("int32")
-
-
-def _same_batch(a, b, names):
-    if a.shape[0] is not None and b.shape[0] is not None and a.shape[0] != b.shape[0]:
-        raise ValueError(f"{names[0]} and {names[1]} must have the same batch size, "
-                         f"got {a.shape[0]} and {b.shape[0]}")
 
 
 @keras.saving.register_keras_serializable(package="attention_course")
@@ -120,7 +114,7 @@ class Decoder(layers.Layer):
 
     def call(self, tgt_in, state):
         _check_ids(tgt_in, "tgt_in")
-        _same_batch(tgt_in, state, ("tgt_in", "state"))
+        check_same_batch(tgt_in, state, ("tgt_in", "state"))
         x = self.embedding(tgt_in)                            # (B, T, E)
         h, state = self.rnn(x, initial_state=state)           # (B, T, H), (B, H)
         return self.out(h), state                             # (B, T, V), (B, H)
@@ -162,7 +156,7 @@ class LuongDecoder(layers.Layer):
 
     def call(self, tgt_in, state, enc_outputs, enc_mask):
         _check_ids(tgt_in, "tgt_in")
-        _same_batch(tgt_in, enc_outputs, ("tgt_in", "enc_outputs"))
+        check_same_batch(tgt_in, enc_outputs, ("tgt_in", "enc_outputs"))
         x = self.embedding(tgt_in)                                          # (B, T, E)
         s, state = self.rnn(x, initial_state=state)                         # s_1..s_T: (B, T, H)
         context, weights = self.attention(s, enc_outputs, enc_mask)         # (B, T, H), (B, T, S)
@@ -209,7 +203,7 @@ class BahdanauDecoder(layers.Layer):
 
     def call(self, tgt_in, state, enc_outputs, enc_mask):
         _check_ids(tgt_in, "tgt_in")
-        _same_batch(tgt_in, enc_outputs, ("tgt_in", "enc_outputs"))
+        check_same_batch(tgt_in, enc_outputs, ("tgt_in", "enc_outputs"))
         x = self.embedding(tgt_in)                                          # (B, T, E)
         keys = self.attention.project_values(enc_outputs)                   # W₁h once: (B, S, U)
 
@@ -292,7 +286,7 @@ class Seq2Seq(keras.Model):
         if not isinstance(inputs, (tuple, list)) or len(inputs) != 2:
             raise ValueError("Seq2Seq takes a pair (src, tgt_in) of token-id arrays (B, S) and (B, T)")
         src, tgt_in = inputs
-        _same_batch(src, tgt_in, ("src", "tgt_in"))
+        check_same_batch(src, tgt_in, ("src", "tgt_in"))
         enc_outputs, state, mask = self.encoder(src)                 # (B, S, H), (B, H), (B, S)
         logits, _, _ = self.decode(tgt_in, state, enc_outputs, mask)  # (B, T, V)
         return logits
