@@ -93,3 +93,12 @@ def test_no_tensorflow_warnings_in_stdout(path):
         for out in cell["outputs"]:
             if out.get("name") == "stdout":
                 assert "WARNING:tensorflow" not in "".join(out["text"])
+
+
+def test_shipped_length_results_equal_the_notebooks():
+    """Later chapters compare against results Chapters 1 and 2 measured; they must be the same."""
+    import json
+
+    from measured_results import JSON, all_results
+    assert json.loads(JSON.read_text()) == all_results(), (
+        "code/attention_course/length_results.json is out of date: run `python tests/measured_results.py`")

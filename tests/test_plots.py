@@ -71,3 +71,12 @@ def test_attention_heatmap_has_token_labels_and_checks_shapes():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["b", "a", "</s>"]
     with pytest.raises(ValueError, match=r"\(len\(target\), len\(source\)\)"):
         plots.plot_attention(w.T, ["a", "b"], ["b", "a", "</s>"])
+
+
+def test_error_rates_on_a_log_scale():
+    table = pd.DataFrame({("exact_match", "mean"): [0.99, 1.0], ("exact_match", "std"): [0.01, 0.0]},
+                         index=["4-9", "10-15"])
+    ax = plots.plot_accuracy_by_length({"model": table}, error=True)
+    assert ax.get_yscale() == "log"
+    y = ax.lines[0].get_ydata()
+    assert y[0] == pytest.approx(0.01) and y[1] > 0      # an error of 0 is drawn at a floor

@@ -91,3 +91,40 @@ GOOD = {"src": np.array([[3, 4, 0]]), "tgt_in": np.array([[1, 4, 3]]), "tgt_out"
 def test_bad_inputs_to_the_evaluation_helpers_say_what_was_expected(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_length_batches_cover_every_example_once_with_little_padding():
+    from attention_course import toy_tasks
+    split = toy_tasks.make_splits(n_train=1000, n_val=10, n_test=10, seed=0)[0]
+    np.random.seed(0)
+    batches = training.LengthBatches(split, batch_size=64)
+    seen, padded = [], 0
+    for i in range(len(batches)):
+        (src, tgt_in), tgt_out = batches[i]
+        assert src.shape[0] == tgt_in.shape[0] == tgt_out.shape[0] and tgt_in.shape == tgt_out.shape
+        assert src.shape[1] % 8 == 0 and tgt_in.shape[1] % 8 == 0
+        # nothing but padding was cut: the batch holds every real token of its rows
+        assert (src != 0).sum() == (split["src"][batches.batches[i]] != 0).sum()
+        assert (tgt_out != 0).sum() == (split["tgt_out"][batches.batches[i]] != 0).sum()
+        seen += list(batches.batches[i])
+        padded += src.size
+    assert sorted(seen) == list(range(1000))
+    assert padded < 0.8 * split["src"].size           # shorter than padding everything to 40
+    # Keras's TensorFlow adapter reads the shapes of the first two batches: they must differ
+    (a, b), _ = batches[0]
+    (c, d), _ = batches[1]
+    assert a.shape[1] != c.shape[1] and b.shape[1] != d.shape[1]
+    order = [list(b) for b in batches.batches]
+    batches.on_epoch_end()
+    assert [list(b) for b in batches.batches] != order       # a new order every epoch
+    fixed = training.LengthBatches(split, batch_size=64, shuffle=False)
+    assert np.concatenate(fixed.batches).tolist() == sorted(
+        range(1000), key=lambda i: (fixed.src_width[i], fixed.tgt_width[i]))
+
+
+def test_fit_by_length_trains_on_any_backend():
+    from attention_course import toy_tasks
+    train, val, _ = toy_tasks.make_splits(n_train=300, n_val=40, n_test=10, seed=0)
+    model = toy_tasks.length_model("bahdanau", 1e-3)
+    history = training.fit(model, train, val, epochs=2, batch_size=64, verbose=False, by_length=True)
+    assert len(history.history["val_loss"]) == 2 and np.isfinite(history.history["loss"]).all()

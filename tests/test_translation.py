@@ -155,3 +155,44 @@ def test_the_korean_corpus_loads_and_keeps_hangul():
     pairs = tr.load_kor_eng()
     assert len(pairs) == 5_749 and pairs[0] == ("Go.", "가.")
     assert tr.standardize("안녕, 톰!") == "안녕 , 톰 !"
+
+
+def test_multi_reference_bleu_is_sacrebleus_with_every_reference():
+    hyps = ["yo pago la cena esta noche.", "tengo mucha hambre ahora mismo."]
+    refs = [["la cena va por mi cuenta esta noche.", "yo pago la cena esta noche."],
+            ["tengo hambre ahora mismo."]]
+    streams = [["la cena va por mi cuenta esta noche.", "tengo hambre ahora mismo."],
+               ["yo pago la cena esta noche.", None]]
+    assert tr.bleu(hyps, refs) == pytest.approx(sacrebleu.metrics.BLEU().corpus_score(hyps, streams).score)
+    # a second correct translation only ever helps
+    assert tr.bleu(hyps, refs) > tr.bleu(hyps, [r[0] for r in refs])
+    assert "nrefs:var" in tr.bleu_signature(refs) and "tok:13a" in tr.bleu_signature(refs)
+    with pytest.raises(ValueError, match="empty list of references"):
+        tr.bleu(hyps, [refs[0], []])
+
+
+def test_by_source_keeps_one_row_per_sentence_with_all_its_references():
+    src_vec, tgt_vec = tr.make_vectorizers(PAIRS)
+    arrays = tr.to_arrays(PAIRS, src_vec, tgt_vec, max_len=8)
+    grouped = tr.by_source(arrays)
+    assert [p[0] for p in grouped["pairs"]] == ["Go.", "Who are you?", "I'm hungry!", "It's late, Tom."]
+    assert grouped["references"][0] == ["ve.", "vete."]
+    assert grouped["references"][1] == ["¿quién eres?"]
+    for key in ("src", "tgt_in", "tgt_out", "src_len"):
+        assert len(grouped[key]) == 4
+    np.testing.assert_array_equal(grouped["src"][1], arrays["src"][2])
+
+
+def test_paired_bootstrap_is_sacrebleus_paired_test():
+    refs = [f"el gato {w} come pescado fresco hoy." for w in "abcdefghij"]
+    good = list(refs)
+    bad = [f"un perro {w} bebe agua hoy." for w in "abcdefghij"]
+    table = tr.paired_bootstrap({"good": good, "bad": bad}, refs, n_samples=200)
+    assert list(table.index) == ["good", "bad"]
+    assert table.loc["good", "bleu"] == pytest.approx(100.0)
+    assert np.isnan(table.loc["good", "p_value"]) and table.loc["bad", "p_value"] < 0.05
+    close = good[:-1] + ["el gato j come pescado hoy."]     # one word fewer in one sentence
+    near = tr.paired_bootstrap({"good": good, "close": close}, refs, n_samples=200)
+    assert near.loc["close", "p_value"] > table.loc["bad", "p_value"]
+    with pytest.raises(ValueError, match="at least two systems"):
+        tr.paired_bootstrap({"a": good}, refs)

@@ -65,24 +65,38 @@ def plot_history(history, metric="accuracy", axes=None):
     return axes
 
 
-def plot_accuracy_by_length(results, metric="exact_match", ax=None):
+def plot_accuracy_by_length(results, metric="exact_match", ax=None, error=False):
     """One line per model: ``metric`` against source-length bucket, with a ±1 std band.
 
     Args:
         results: ``{label: table}``; a table from ``training.mean_std`` (columns
             ``(metric, "mean")`` and ``(metric, "std")``) or from ``training.accuracy_by_length``.
+        error: plot the error rate ``1 - metric`` on a log scale instead, which separates
+            models that are all close to 1 (0.97 against 0.99 is 3 % against 1 % wrong).
     """
     ax = _axes(ax)
+    floor = 1e-4  # an error rate of 0 is drawn here on the log scale
     for label, table in results.items():
         buckets = [str(b) for b in table.index]
         if (metric, "mean") in table.columns:
             mean, std = table[(metric, "mean")].to_numpy(), table[(metric, "std")].fillna(0).to_numpy()
-            ax.fill_between(buckets, np.clip(mean - std, 0, 1), np.clip(mean + std, 0, 1), alpha=0.2)
         else:
-            mean = table[metric].to_numpy()
-        ax.plot(buckets, mean, "o-", label=label)
-    ax.set(xlabel="source length (symbols)", ylabel=metric.replace("_", " "), ylim=(-0.02, 1.02))
-    ax.grid(alpha=0.3)
+            mean, std = table[metric].to_numpy(), None
+        if error:
+            line = np.maximum(1 - mean, floor)
+            band = None if std is None else (np.maximum(1 - mean - std, floor), np.maximum(1 - mean + std, floor))
+        else:
+            line = mean
+            band = None if std is None else (np.clip(mean - std, 0, 1), np.clip(mean + std, 0, 1))
+        if band is not None:
+            ax.fill_between(buckets, *band, alpha=0.2)
+        ax.plot(buckets, line, "o-", label=label)
+    name = metric.replace("_", " ")
+    if error:
+        ax.set(xlabel="source length (symbols)", ylabel=f"1 − {name} (log scale)", yscale="log")
+    else:
+        ax.set(xlabel="source length (symbols)", ylabel=name, ylim=(-0.02, 1.02))
+    ax.grid(alpha=0.3, which="both")
     ax.legend()
     return ax
 
@@ -107,21 +121,24 @@ def plot_gradient_norms(norms, ax=None):
     return ax
 
 
-def plot_attention(weights, source, target, ax=None):
+def plot_attention(weights, source, target, ax=None, fontsize=10):
     """Heatmap of attention weights: one row per generated token, one column per source token.
 
     Args:
         weights: (L, S) array, row t = the attention distribution of output step t.
         source: S labels (source tokens); target: L labels (generated tokens).
+        fontsize: of the token labels, in points. The default figure is sized so that they
+            stay legible when the book shrinks it to its column (about 7 inches).
     """
     weights = np.asarray(weights)
     if weights.ndim != 2 or weights.shape != (len(target), len(source)):
         raise ValueError(f"weights must have shape (len(target), len(source)) = "
                          f"({len(target)}, {len(source)}), got {weights.shape}")
-    ax = _axes(ax, size=(0.25 * len(source) + 2, 0.25 * len(target) + 1.5))
+    ax = _axes(ax, size=(min(0.2 * len(source) + 2, 8), min(0.2 * len(target) + 1.5, 8)))
     image = ax.imshow(weights, cmap="viridis", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(len(source)), source, fontsize=8)
-    ax.set_yticks(range(len(target)), target, fontsize=8)
+    ax.set_xticks(range(len(source)), source, fontsize=fontsize,
+                  rotation=90 if max(map(len, source), default=1) > 2 else 0)
+    ax.set_yticks(range(len(target)), target, fontsize=fontsize)
     ax.set(xlabel="source", ylabel="output")
     ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
     return ax

@@ -9,12 +9,16 @@ Token ids: 0 is padding, 1 starts the target (``<s>``), 2 ends it (``</s>``), an
 follow. Arrays are padded at the end with 0.
 
 The accuracy-against-length experiment of Chapters 1-3 is :func:`length_experiment` (data and
-budget) with :func:`length_model` (the models); :func:`alignment` reads one model's attention.
+budget) with :func:`length_model` (the models); :func:`alignment` reads one model's attention;
+:func:`measured` gives what Chapters 1 and 2 measured, for later chapters to compare with.
 """
+import json
 import math
+from importlib import resources
 
 import keras
 import numpy as np
+import pandas as pd
 
 from .config import pick
 from .seq2seq import Seq2Seq, output_length
@@ -149,3 +153,26 @@ def alignment(model, src):
     ids, weights = ids[0], weights[0]
     n_out = output_length(ids, END)
     return [VOCAB[i] for i in src[:n_src]], [VOCAB[i] for i in ids[:n_out]], weights[:n_out]
+
+
+def measured(name):
+    """What an earlier notebook measured in the length experiment, so that later ones need not
+    train the same model again.
+
+    ``name``: ``"fixed context"`` (Chapter 1, 1.2) or ``"Luong"`` (Chapter 2, 2.2). Read from
+    ``length_results.json``, which ``tests/measured_results.py`` writes from those notebooks'
+    committed outputs (a test checks they agree). Returns ``summary`` (the table of
+    :func:`training.train_and_measure`, rounded to 3 decimals), ``curves`` ({seed: validation
+    token accuracy per epoch}) and ``minutes`` (training and measuring all seeds).
+    """
+    results = json.loads(resources.files(__package__).joinpath("length_results.json").read_text())
+    if name not in results:
+        raise ValueError(f"measured() knows {', '.join(map(repr, results))}; got {name!r}")
+    table = results[name]["summary"]
+    columns = pd.MultiIndex.from_tuples([("n", ""), ("exact_match", "mean"), ("exact_match", "std"),
+                                         ("token_accuracy", "mean"), ("token_accuracy", "std")])
+    summary = pd.DataFrame(list(zip(*(table[k] for k in list(table)[1:]))), columns=columns,
+                           index=pd.Index(table["bucket"], name="bucket"))
+    curves = {int(seed): acc for seed, acc in results[name]["val_accuracy"].items()}
+    return summary, curves, results[name]["minutes"]
+

@@ -11,6 +11,7 @@ import pandas as pd
 from keras import ops
 
 from . import config
+from .attention import positive_int
 from .seq2seq import check_token_ids
 
 PAD = 0
@@ -80,20 +81,103 @@ class EpochLog(keras.callbacks.Callback):
         print("  ".join(parts))
 
 
-def fit(model, train, val, epochs, batch_size=128, verbose=True):
+class LengthBatches(keras.utils.PyDataset):
+    """Batches of sequences of similar length, each padded only as far as it needs.
+
+    Every epoch the examples are shuffled, cut into pools of ``pool`` batches, sorted by
+    length inside each pool and cut into batches, and the batches are shuffled. A batch of
+    short sequences then costs a short loop, not one as long as the longest sequence in the
+    data: Sutskever et al. (2014, section 3.4) report a 2x speed-up from the same trick.
+    Widths are rounded up to a multiple of ``multiple`` so that a compiled model sees only a
+    few shapes. Padding must be 0 and on the right.
+
+    ``split``: dict with ``src`` (N, S), ``tgt_in`` and ``tgt_out`` (N, T) int ids.
+    Item ``i``: ``((src, tgt_in), tgt_out)`` of shapes (b, S_i), (b, T_i), (b, T_i).
+    ``shuffle=False`` (validation) keeps one fixed order, sorted by length.
+    """
+
+    def __init__(self, split, batch_size=128, shuffle=True, pool=20, multiple=8, **kwargs):
+        super().__init__(**kwargs)
+        _check_split(split, "split")
+        self.batch_size = positive_int(batch_size, "batch_size")
+        self.src, self.tgt_in, self.tgt_out = (np.asarray(split[k]) for k in ("src", "tgt_in", "tgt_out"))
+        self.src_width = _used_width(self.src)                                        # (N,)
+        self.tgt_width = np.maximum(_used_width(self.tgt_in), _used_width(self.tgt_out))
+        self.shuffle, self.pool, self.multiple = shuffle, pool, multiple
+        # drawn from NumPy's global generator, so config.set_seed fixes the order
+        self.rng = np.random.default_rng(np.random.randint(2**31)) if shuffle else None
+        self.batches = self._make_batches()
+
+    def _make_batches(self):
+        n = len(self.src)
+        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        size = n if not self.shuffle else self.pool * self.batch_size
+        batches = []
+        for lo in range(0, n, size):
+            chunk = order[lo:lo + size]
+            chunk = chunk[np.lexsort((self.tgt_width[chunk], self.src_width[chunk]))]  # by source length
+            batches += [chunk[i:i + self.batch_size] for i in range(0, len(chunk), self.batch_size)]
+        if self.shuffle:
+            self.rng.shuffle(batches)
+        return batches
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __getitem__(self, i):
+        s, t = self._widths(i)
+        if i == 1:
+            # Keras's TensorFlow adapter takes the input shapes from the first two batches:
+            # pad the second wider where it matches the first, so every width may vary.
+            s, t = (w + self.multiple if w == w0 else w for w, w0 in zip((s, t), self._widths(0)))
+        rows = self.batches[i]
+        src, tgt_in, tgt_out = (_pad_to(a[rows], w) for a, w in ((self.src, s), (self.tgt_in, t), (self.tgt_out, t)))
+        return (src, tgt_in), tgt_out
+
+    def _widths(self, i):
+        rows = self.batches[i]
+        return (_round_up(self.src_width[rows].max(), self.multiple),
+                _round_up(self.tgt_width[rows].max(), self.multiple))
+
+    def on_epoch_end(self):
+        if self.shuffle:
+            self.batches = self._make_batches()
+
+
+def _used_width(ids):
+    """Per row, the position after the last non-padding id: (N, W) -> (N,)."""
+    real = ids != PAD
+    return np.where(real.any(1), ids.shape[1] - np.argmax(real[:, ::-1], axis=1), 0)
+
+
+def _round_up(width, multiple):
+    return int(-(-max(width, 1) // multiple) * multiple)
+
+
+def _pad_to(ids, width):
+    """(b, W) ids cut or right-padded with 0 to (b, width); only padding is ever cut."""
+    return ids[:, :width] if ids.shape[1] >= width else np.pad(ids, ((0, 0), (0, width - ids.shape[1])))
+
+
+def fit(model, train, val, epochs, batch_size=128, verbose=True, by_length=False):
     """Teacher-forced training on split dicts with keys ``src``, ``tgt_in``, ``tgt_out``.
 
     ``val`` is a validation split carved from the training data (never the test split).
     Every array must hold integer ids below the model's ``vocab_size``, no sequence empty.
-    Returns the Keras ``History``; with ``verbose`` prints one line per epoch.
+    ``by_length``: batches of sequences of similar length (:class:`LengthBatches`), faster
+    when most sequences are much shorter than the longest; else shuffled batches of the
+    full padded width. Returns the Keras ``History``; with ``verbose`` prints one line per epoch.
     """
     for name, split in (("train", train), ("val", val)):
         _check_split(split, name, getattr(model, "vocab_size", None))
+    callbacks = [EpochLog()] if verbose else []
+    if by_length:
+        return model.fit(LengthBatches(train, batch_size), epochs=epochs, verbose=0, callbacks=callbacks,
+                         validation_data=LengthBatches(val, batch_size, shuffle=False))
     return model.fit(
         (train["src"], train["tgt_in"]), train["tgt_out"],
         validation_data=((val["src"], val["tgt_in"]), val["tgt_out"]),
-        epochs=epochs, batch_size=batch_size, verbose=0,
-        callbacks=[EpochLog()] if verbose else [],
+        epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks,
     )
 
 

@@ -17,6 +17,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 import sacrebleu
+from sacrebleu.significance import PairedTest
 from keras import layers
 
 from . import download
@@ -162,15 +163,64 @@ def _check_references(hypotheses, references):
     if isinstance(hypotheses, str) or isinstance(references, str):
         raise ValueError("hypotheses and references must be lists of strings, not one string")
     if len(hypotheses) != len(references):
-        raise ValueError(f"need one reference per hypothesis, got {len(hypotheses)} and {len(references)}")
+        raise ValueError(f"need one reference per hypothesis (a string, or a list of strings), "
+                         f"got {len(hypotheses)} hypotheses and {len(references)} references")
     if len(hypotheses) == 0:
         raise ValueError("BLEU needs at least one hypothesis and reference, got none")
+    empty = [i for i, r in enumerate(references) if not isinstance(r, str) and len(r) == 0]
+    if empty:
+        raise ValueError(f"hypotheses {empty[:5]} have an empty list of references")
+
+
+def _streams(references):
+    """Per-hypothesis references (a string, or a list of strings) -> sacrebleu's reference
+    streams: stream k holds every hypothesis's k-th reference, None where it has fewer."""
+    refs = [[r] if isinstance(r, str) else list(r) for r in references]
+    return [[r[k] if k < len(r) else None for r in refs] for k in range(max(map(len, refs)))]
 
 
 def bleu(hypotheses, references):
-    """Corpus BLEU (sacrebleu, default 13a tokenisation) of detokenised strings, one reference each."""
+    """Corpus BLEU (sacrebleu, default 13a tokenisation) of detokenised strings.
+
+    ``references``: per hypothesis one string, or a list of strings (multi-reference BLEU:
+    n-grams are matched against all of them, the brevity penalty uses the closest length).
+    """
     _check_references(hypotheses, references)
-    return sacrebleu.corpus_bleu(list(hypotheses), [list(references)]).score
+    return sacrebleu.metrics.BLEU().corpus_score(list(hypotheses), _streams(references)).score
+
+
+def bleu_signature(references):
+    """sacrebleu's signature of :func:`bleu` with these references (number of references,
+    case, tokeniser, smoothing, version): the line that makes a BLEU score reproducible."""
+    metric = sacrebleu.metrics.BLEU()
+    metric.corpus_score([""] * len(references), _streams(references))
+    return str(metric.get_signature())
+
+
+def paired_bootstrap(systems, references, n_samples=1000):
+    """Paired bootstrap resampling (Koehn, 2004) with sacrebleu: is each system's BLEU
+    different from the first one's?
+
+    ``systems``: ``{name: hypotheses}``, the first is the baseline; every system translated
+    the same sentences. Each of ``n_samples`` resamples draws the test sentences with
+    replacement and scores all systems on the same draw. Returns a DataFrame indexed by name
+    with ``bleu``, ``mean`` and ``ci`` (sacrebleu's bootstrap mean and 95 % half-width) and
+    ``p_value`` (NaN for the baseline): the chance of the observed difference if the systems
+    were equally good. sacrebleu's seed is fixed (12345), so the result is reproducible.
+    """
+    names = list(systems)
+    if len(names) < 2:
+        raise ValueError(f"paired_bootstrap compares at least two systems, got {names}")
+    for name in names:
+        _check_references(systems[name], references)
+    test = PairedTest(
+        [(name, list(systems[name])) for name in names], {"BLEU": sacrebleu.metrics.BLEU()},
+        _streams(references), test_type="bs", n_samples=n_samples)
+    _, scores = test()
+    rows = {name: {"bleu": r.score, "mean": r.mean, "ci": r.ci,
+                   "p_value": np.nan if r.p_value is None else r.p_value}
+            for name, r in zip(scores["System"], scores["BLEU"])}
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def bleu_by_length(hypotheses, references, src_lengths, edges):
@@ -189,8 +239,31 @@ def bleu_by_length(hypotheses, references, src_lengths, edges):
 
 
 def references(split):
-    """The standardised, detokenised targets of a split from :func:`to_arrays` (BLEU's references)."""
+    """The standardised, detokenised target of each pair of a split (one reference per pair)."""
     return [detokenize(standardize(t)) for _, t in split["pairs"]]
+
+
+def by_source(split):
+    """``split`` with one row per distinct source sentence, and all of its references.
+
+    Tatoeba gives many English sentences several Spanish translations, and a split from
+    :func:`split_by_source` keeps them together. Scoring each pair on its own would translate
+    one sentence several times and count a correct translation as wrong against the other
+    references. The result keeps the arrays of each source's first pair and adds
+    ``references``: per row, the list of all its targets (standardised, detokenised).
+    """
+    rows, refs, row_of = [], [], {}
+    for i, (src, tgt) in enumerate(split["pairs"]):
+        if src not in row_of:
+            row_of[src] = len(rows)
+            rows.append(i)
+            refs.append([])
+        refs[row_of[src]].append(detokenize(standardize(tgt)))
+    rows = np.array(rows, dtype=int)
+    out = {key: value[rows] for key, value in split.items() if isinstance(value, np.ndarray)}
+    out["pairs"] = [split["pairs"][i] for i in rows]
+    out["references"] = refs
+    return out
 
 
 def _decode(model, src, max_len, beam_width):
@@ -249,9 +322,10 @@ def translate(model, sentences, src_vec, tgt_vec, beam_width=1, max_len=30, retu
 
 def bleu_with_ci(hypotheses, references, n_bootstrap=1000):
     """Corpus BLEU and the half-width of its 95 % bootstrap interval (sacrebleu's resampling
-    of test sentences): how much the score depends on which sentences were drawn."""
+    of test sentences): how much the score depends on which sentences were drawn.
+    ``references`` as for :func:`bleu`. To compare two systems use :func:`paired_bootstrap`."""
     _check_references(hypotheses, references)
-    score = sacrebleu.metrics.BLEU().corpus_score(list(hypotheses), [list(references)], n_bootstrap=n_bootstrap)
+    score = sacrebleu.metrics.BLEU().corpus_score(list(hypotheses), _streams(references), n_bootstrap=n_bootstrap)
     return score.score, score._ci  # sacrebleu 2.x keeps the interval here; it has no public name
 
 
@@ -264,16 +338,20 @@ def translation_experiment():
     longer and left out). Quick mode keeps 3,000 training, 200 validation and 200 test pairs
     and a 1,000-token vocabulary.
 
-    Returns a dict: ``train``, ``val``, ``test`` (see :func:`to_arrays`), ``src_vec``,
+    Returns a dict: ``n_pairs`` (all pairs loaded), ``n_too_long`` (pairs of the three splits
+    left out for length), ``train``, ``val``, ``test`` (see :func:`to_arrays`), ``src_vec``,
     ``tgt_vec``, ``edges`` (source-length buckets in tokens), ``epochs``, ``batch_size``,
     ``learning_rate``.
     """
-    train, val, test = split_by_source(load_spa_eng(), 2_000, 3_000, seed=0)
+    pairs = load_spa_eng()
+    train, val, test = split_by_source(pairs, 2_000, 3_000, seed=0)
     train = train[:pick(full=None, quick=3_000)]            # [:None] keeps every pair
     val, test = val[:pick(full=None, quick=200)], test[:pick(full=None, quick=200)]
     src_vec, tgt_vec = make_vectorizers(train, max_tokens=pick(full=5_000, quick=1_000))
     max_len = 16
-    arrays = [to_arrays(split, src_vec, tgt_vec, max_len) for split in (train, val, test)]
-    return {"train": arrays[0], "val": arrays[1], "test": arrays[2], "src_vec": src_vec,
+    splits = (train, val, test)
+    arrays = [to_arrays(split, src_vec, tgt_vec, max_len) for split in splits]
+    return {"n_pairs": len(pairs), "n_too_long": sum(len(s) - len(a["src"]) for s, a in zip(splits, arrays)),
+            "train": arrays[0], "val": arrays[1], "test": arrays[2], "src_vec": src_vec,
             "tgt_vec": tgt_vec, "edges": [1, 6, 9, 12, max_len + 1],
             "epochs": pick(full=5, quick=1), "batch_size": 128, "learning_rate": 2e-3}

@@ -1,0 +1,69 @@
+"""Read the length experiment's results out of the notebooks' committed outputs.
+
+Chapter 1 measures the fixed-context model and Chapter 2 the Luong model; later notebooks
+compare against those results without training the models again. They read them from
+``attention_course/length_results.json``, which this script writes from the committed
+outputs (nothing is typed by hand), and ``test_measured.py`` fails when the two disagree.
+
+Update after a full re-run:  python tests/measured_results.py
+"""
+import json
+import pathlib
+import re
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+JSON = ROOT / "code" / "attention_course" / "length_results.json"
+SOURCES = {  # model -> the notebook that trains it; cells tagged length-training / length-results
+    "fixed context": "chapters/01_rnn_seq2seq/02_encoder_decoder.ipynb",
+    "Luong": "chapters/02_dot_product_attention/02_seq2seq_with_attention.ipynb",
+}
+ROW = re.compile(r"^(\d+-\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$")
+
+
+def _text(cell):
+    parts = []
+    for out in cell.get("outputs", []):
+        parts.append("".join(out.get("text", "")) or "".join(out.get("data", {}).get("text/plain", "")))
+    return "".join(parts)
+
+
+def _tagged(nb, tag):
+    cells = [c for c in nb["cells"] if tag in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ValueError(f"expected one cell tagged {tag!r}, found {len(cells)}")
+    return _text(cells[0])
+
+
+def from_notebook(path):
+    """The results a notebook's committed outputs show: table, validation curves, minutes."""
+    nb = json.loads((ROOT / path).read_text())
+    table = {"bucket": [], "n": [], "exact_match_mean": [], "exact_match_std": [],
+             "token_accuracy_mean": [], "token_accuracy_std": []}
+    for line in _tagged(nb, "length-results").splitlines():
+        match = ROW.match(line)
+        if match:
+            bucket, n, *numbers = match.groups()
+            table["bucket"].append(bucket)
+            table["n"].append(int(n))
+            for key, value in zip(list(table)[2:], numbers):
+                table[key].append(float(value))
+    log = _tagged(nb, "length-training")
+    curves, seed = {}, None
+    for line in log.splitlines():
+        if m := re.match(r"seed (\d+)", line):
+            seed = m.group(1)
+            curves[seed] = []
+        elif m := re.search(r"val_acc ([\d.]+)", line):
+            curves[seed].append(float(m.group(1)))
+    minutes = float(re.search(r"trained and measured in ([\d.]+) min", log).group(1))
+    return {"notebook": path, "summary": table, "val_accuracy": curves, "minutes": minutes}
+
+
+def all_results():
+    return {name: from_notebook(path) for name, path in SOURCES.items()}
+
+
+if __name__ == "__main__":
+    JSON.write_text(json.dumps(all_results(), indent=1) + "\n")
+    print(f"wrote {JSON.relative_to(ROOT)}", file=sys.stderr)
