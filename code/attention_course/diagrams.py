@@ -93,14 +93,16 @@ def encoder_decoder(ax=None):
         if prev:
             _arrow(ax, prev, cell, "(B, H)" if j == 2 else None, dx=0, dy=0.3)
         prev = cell
-    context = _box(ax, 7.3, 2.6, "$c = h_S$", "attention", w=1.4)
+    ax.text(4.0, 2.05, "…", ha="center", fontsize=FONT + 2)        # h_3 .. h_{S-1}
+    context = _box(ax, 7.3, 2.6, "$c = h_S$", "encoder", w=1.4)
     _arrow(ax, prev, context)
     ax.text(7.3, 1.75, "(B, H)\nthe bottleneck", ha="center", va="top", fontsize=FONT - 1)
     prev = context
     for t, x in enumerate([9.6, 11.6, 13.6], start=1):
         cell = _box(ax, x, 2.6, f"$s_{t}$", "decoder", w=1.1)
         _arrow(ax, prev, cell, "$= s_0$" if t == 1 else None, dx=0, dy=0.3)
-        _arrow(ax, _box(ax, x, 0.7, f"$y_{t - 1}$", "input", w=1.0, h=0.7), cell, "(B, E)" if t == 1 else None)
+        token = "<s>" if t == 1 else f"$y_{t - 1}$"
+        _arrow(ax, _box(ax, x, 0.7, token, "input", w=1.0, h=0.7), cell, "(B, E)" if t == 1 else None)
         _arrow(ax, cell, _box(ax, x, 4.4, f"$p(y_{t})$", "output", w=1.2, h=0.7), "(B, V)" if t == 1 else None)
         prev = cell
     ax.text(3.0, 5.4, "encoder", ha="center", fontsize=FONT + 1, weight="bold")

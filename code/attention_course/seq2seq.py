@@ -79,9 +79,9 @@ class Encoder(layers.Layer):
 
     def call(self, src):
         _check_ids(src, "src")
-        mask = ops.not_equal(src, 0)                     # (B, S)
-        x = self.embedding(src)                          # (B, S, E)
-        outputs, state = self.rnn(x, mask=mask)          # (B, S, H), (B, H)
+        mask = ops.not_equal(src, 0)                     # True at real tokens: (B, S)
+        x = self.embedding(src)                          # embed(x_j): (B, S, E)
+        outputs, state = self.rnn(x, mask=mask)          # h_1..h_S: (B, S, H); c = h_S: (B, H)
         return outputs, state, mask
 
     def get_config(self):
@@ -115,9 +115,9 @@ class Decoder(layers.Layer):
     def call(self, tgt_in, state):
         _check_ids(tgt_in, "tgt_in")
         check_same_batch(tgt_in, state, ("tgt_in", "state"))
-        x = self.embedding(tgt_in)                            # (B, T, E)
-        h, state = self.rnn(x, initial_state=state)           # (B, T, H), (B, H)
-        return self.out(h), state                             # (B, T, V), (B, H)
+        y_emb = self.embedding(tgt_in)                        # embed(y_{t-1}): (B, T, E)
+        s, state = self.rnn(y_emb, initial_state=state)       # s_1..s_T: (B, T, H); s_T: (B, H)
+        return self.out(s), state                             # logits W s_t + b: (B, T, V)
 
     def get_config(self):
         return {**super().get_config(), "vocab_size": self.vocab_size,
