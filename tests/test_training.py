@@ -128,3 +128,11 @@ def test_fit_by_length_trains_on_any_backend():
     model = toy_tasks.length_model("bahdanau", 1e-3)
     history = training.fit(model, train, val, epochs=2, batch_size=64, verbose=False, by_length=True)
     assert len(history.history["val_loss"]) == 2 and np.isfinite(history.history["loss"]).all()
+
+
+def test_length_batches_reject_bad_input():
+    split = {"src": np.zeros((4, 3), int), "tgt_in": np.zeros((4, 4), int), "tgt_out": np.zeros((4, 4), int)}
+    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+        training.LengthBatches(split, batch_size=0)
+    with pytest.raises(ValueError, match="same number of rows"):
+        training.LengthBatches({**split, "tgt_in": np.zeros((3, 4), int)})

@@ -196,3 +196,8 @@ def test_paired_bootstrap_is_sacrebleus_paired_test():
     assert near.loc["close", "p_value"] > table.loc["bad", "p_value"]
     with pytest.raises(ValueError, match="at least two systems"):
         tr.paired_bootstrap({"a": good}, refs)
+
+
+def test_by_source_rejects_a_split_without_pairs():
+    with pytest.raises(ValueError, match="'pairs' list"):
+        tr.by_source({"src": np.zeros((2, 3), int)})

@@ -252,6 +252,9 @@ def by_source(split):
     references. The result keeps the arrays of each source's first pair and adds
     ``references``: per row, the list of all its targets (standardised, detokenised).
     """
+    if "pairs" not in split or len(split["pairs"]) != len(split.get("src", ())):
+        raise ValueError("by_source needs a split from to_arrays: arrays and a 'pairs' list with one "
+                         "(source, target) pair per row")
     rows, refs, row_of = [], [], {}
     for i, (src, tgt) in enumerate(split["pairs"]):
         if src not in row_of:
