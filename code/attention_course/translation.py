@@ -256,12 +256,12 @@ def by_source(split):
         raise ValueError("by_source needs a split from to_arrays: arrays and a 'pairs' list with one "
                          "(source, target) pair per row")
     rows, refs, row_of = [], [], {}
-    for i, (src, tgt) in enumerate(split["pairs"]):
+    for i, ((src, _), target) in enumerate(zip(split["pairs"], references(split))):
         if src not in row_of:
             row_of[src] = len(rows)
             rows.append(i)
             refs.append([])
-        refs[row_of[src]].append(detokenize(standardize(tgt)))
+        refs[row_of[src]].append(target)
     rows = np.array(rows, dtype=int)
     out = {key: value[rows] for key, value in split.items() if isinstance(value, np.ndarray)}
     out["pairs"] = [split["pairs"][i] for i in rows]
