@@ -74,7 +74,7 @@ def rnn_unrolled(steps=4, ax=None):
         x = 2.4 * t
         cell = _box(ax, x, 2.4, f"$h_{t}$", "encoder")
         token = _box(ax, x, 0.6, f"$x_{t}$", "input", w=1.0, h=0.7)
-        _arrow(ax, token, cell, "(B, E)" if t == 1 else None)
+        _arrow(ax, token, cell, "(B, F)" if t == 1 else None)
         _arrow(ax, prev, cell, "(B, H)" if t == 2 else None, dx=0, dy=0.3)
         prev = cell
     ax.text(1.2 * steps + 0.6, 4.1, r"$h_t = \tanh(x_t W_x + h_{t-1} W_h + b)$: the same $W_x, W_h$ at every $t$",
