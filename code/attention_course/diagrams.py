@@ -166,16 +166,17 @@ def _step_parts(ax, title, gru_x, attend_x):
     ax.text(0.2, 7.3, title, fontsize=FONT + 1, weight="bold")
     prev = _box(ax, 0.9, 2.6, "$s_{t-1}$", "decoder", w=1.1, h=0.7)
     gru = _box(ax, gru_x, 2.6, "GRU", "decoder", w=1.2)
-    _arrow(ax, _box(ax, gru_x, 0.7, "$y_{t-1}$", "input", w=1.1, h=0.7), gru, "embed (B, E)")
+    word = _box(ax, gru_x, 0.7, "$y_{t-1}$", "input", w=1.1, h=0.7)
+    _arrow(ax, word, gru, "embed (B, E)")
     attend = _box(ax, attend_x, 2.6, "attend", "attention", w=1.3)
     _arrow(ax, _box(ax, attend_x, 0.7, "$h_1 \\ldots h_S$", "encoder", w=1.7, h=0.7), attend, "(B, S, H)")
-    return prev, gru, attend
+    return prev, gru, attend, word
 
 
 def luong_step(ax=None):
     """One step of Luong et al.'s decoder: GRU first, then attend with the *current* state s_t."""
     ax = _canvas(ax, 9.5, 7.6, (7, 5.6))
-    prev, gru, attend = _step_parts(ax, "Luong: step, then attend", gru_x=3.4, attend_x=6.6)
+    prev, gru, attend, _ = _step_parts(ax, "Luong: step, then attend", gru_x=3.4, attend_x=6.6)
     _arrow(ax, prev, gru, "(B, H)", dx=0, dy=0.3)
     _arrow(ax, gru, attend, "$s_t$ (B, H)", dx=0, dy=0.3)
     combine = _box(ax, 6.6, 4.6, r"$\tilde s_t = \tanh(W_c[c_t; s_t])$", "attention", w=4.4)
@@ -189,13 +190,16 @@ def luong_step(ax=None):
 def bahdanau_step(ax=None):
     """One step of Bahdanau et al.'s decoder: attend with the *previous* state, then step the GRU."""
     ax = _canvas(ax, 9.5, 7.6, (7, 5.6))
-    prev, gru, attend = _step_parts(ax, "Bahdanau: attend, then step", gru_x=7.2, attend_x=3.8)
+    prev, gru, attend, word = _step_parts(ax, "Bahdanau: attend, then step", gru_x=7.2, attend_x=3.8)
     _arrow(ax, prev, attend, "(B, H)", dx=0, dy=-0.3)
-    _arrow(ax, attend, gru, "$c_t$ (B, H)", dx=0, dy=0.3)
+    _arrow(ax, attend, gru, "$c_t$ (B, H)", dx=0, dy=-0.3)
     _arrow(ax, prev, gru, None, rad=-0.45)
-    ax.text(4.05, 4.45, "$s_{t-1}$, the GRU's state", ha="center", fontsize=FONT - 1)
-    out = _box(ax, 6.0, 6.4, r"logits $W_s\tanh(W_o[s_t; c_t; y_{t-1}])$", "output", w=5.8, h=0.7)
-    _arrow(ax, gru, out, "$s_t$ (B, H)")
+    ax.text(0.2, 4.3, "$s_{t-1}$, the GRU's state", ha="left", fontsize=FONT - 1)
+    out = _box(ax, 5.6, 6.4, r"logits $W_s\tanh(W_o[s_t; c_t; \mathrm{embed}(y_{t-1})])$", "output",
+               w=6.6, h=0.7)
+    _arrow(ax, gru, (7.2, 6.05), "$s_t$ (B, H)")
+    _arrow(ax, attend, (3.8, 6.05), "$c_t$")                            # the context, to the output too
+    _arrow(ax, (7.75, 0.7), (8.7, 6.05), rad=0.25, colour="#7f7f7f")    # and the previous word
     return ax
 
 

@@ -213,7 +213,7 @@ class BahdanauDecoder(layers.Layer):
             s_t, _ = self.cell(ops.concatenate([x_t, context], axis=-1), s_prev)      # (B, H)
             o_t = self.W_o(ops.concatenate([s_t, context, x_t], axis=-1))           # (B, H)
             carry = (s_t, o_t, a_t)
-            return carry, carry   # Keras's TensorFlow scan wants what a step emits shaped like its carry
+            return carry, carry   # emit the whole carry: Keras's TF scan needs the two to match
 
         start = (state, ops.zeros_like(state), ops.zeros_like(enc_outputs[..., 0]))
         if tgt_in.shape[1] == 1:                  # one decoding step (greedy, beam): no loop to run

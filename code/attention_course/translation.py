@@ -205,8 +205,10 @@ def paired_bootstrap(systems, references, n_samples=1000):
     the same sentences. Each of ``n_samples`` resamples draws the test sentences with
     replacement and scores all systems on the same draw. Returns a DataFrame indexed by name
     with ``bleu``, ``mean`` and ``ci`` (sacrebleu's bootstrap mean and 95 % half-width) and
-    ``p_value`` (NaN for the baseline): the chance of the observed difference if the systems
-    were equally good. sacrebleu's seed is fixed (12345), so the result is reproducible.
+    ``p_value`` (NaN for the baseline). sacrebleu follows the Moses script: the absolute BLEU
+    differences of the resamples, centred at zero, stand for chance; p = (c + 1) / (n + 1), with
+    c the number of centred differences above the observed one (two-sided; at least
+    1 / (n + 1)). sacrebleu's seed is fixed (12345), so the result is reproducible.
     """
     names = list(systems)
     if len(names) < 2:
