@@ -21,7 +21,8 @@ def test_book_builds_without_warnings(tmp_path):
     chapter = (html / "chapters/01_rnn_seq2seq/02_encoder_decoder.html").read_text(encoding="utf-8")
     assert "data:image/png" in chapter or "<img" in chapter, "figures are missing from the page"
     # A directive MyST could not parse is printed as raw text (and an exercise's solution with it).
-    raw = re.compile(r"```\{|\{(exercise|solution|admonition|note|figure)\}|^:(label|class):", re.MULTILINE)
+    raw = re.compile(r"```\{|:::\{|\{(exercise|solution|admonition|note|figure|dropdown|tip|warning|important)\}|^:(label|class):",
+                     re.MULTILINE)
     for page in html.rglob("*.html"):
         text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
         found = raw.search(text)
