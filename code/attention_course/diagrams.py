@@ -197,9 +197,10 @@ def bahdanau_step(ax=None):
     ax.text(0.2, 4.3, "$s_{t-1}$, the GRU's state", ha="left", fontsize=FONT - 1)
     out = _box(ax, 5.6, 6.4, r"logits $W_s\tanh(W_o[s_t; c_t; \mathrm{embed}(y_{t-1})])$", "output",
                w=6.6, h=0.7)
-    _arrow(ax, gru, (7.2, 6.05), "$s_t$ (B, H)")
-    _arrow(ax, attend, (3.8, 6.05), "$c_t$")                            # the context, to the output too
-    _arrow(ax, (7.75, 0.7), (8.7, 6.05), rad=0.25, colour="#7f7f7f")    # and the previous word
+    bottom = out[1] - out[3]                                             # the output box's lower edge
+    _arrow(ax, gru, (gru[0], bottom), "$s_t$ (B, H)")
+    _arrow(ax, attend, (attend[0], bottom), "$c_t$")                     # the context, to the output too
+    _arrow(ax, (word[0] + word[2], word[1]), (8.7, bottom), rad=0.25, colour="#7f7f7f")  # and the previous word
     return ax
 
 
