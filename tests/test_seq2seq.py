@@ -4,7 +4,7 @@ import pytest
 
 from attention_course import toy_tasks as tt
 from attention_course import training
-from attention_course.seq2seq import Encoder, Seq2Seq, beam_search, greedy_decode
+from attention_course.seq2seq import BiEncoder, Encoder, Seq2Seq, beam_search, greedy_decode
 
 B, S, T, V, H = 3, 7, 5, 11, 16
 to_np = keras.ops.convert_to_numpy        # works on every backend (torch tensors that track gradients too)
@@ -26,6 +26,42 @@ def test_padding_does_not_change_the_encoder_state():
     short = np.array([[4, 5, 6]])
     padded = np.array([[4, 5, 6, 0, 0, 0]])
     np.testing.assert_allclose(to_np(encoder(short)[1]), to_np(encoder(padded)[1]), atol=1e-6)
+
+
+def test_bidirectional_encoder_reads_both_ways_and_skips_padding():
+    keras.utils.set_random_seed(0)
+    encoder = BiEncoder(V, 8, H)
+    short, padded = np.array([[4, 5, 6]]), np.array([[4, 5, 6, 0, 0, 0]])
+    out_short, s0_short, _ = encoder(short)
+    out_padded, s0_padded, mask = encoder(padded)
+    assert out_padded.shape == (1, 6, H) and s0_padded.shape == (1, H)
+    np.testing.assert_array_equal(to_np(mask), [[True] * 3 + [False] * 3])
+    np.testing.assert_allclose(to_np(out_short), to_np(out_padded)[:, :3], atol=1e-6)
+    np.testing.assert_allclose(to_np(s0_short), to_np(s0_padded), atol=1e-6)
+    # each half is a plain GRU with the same weights, run forwards and backwards over x_1..x_S
+    x = encoder.embedding(short)
+    gru = keras.layers.GRU(H // 2, return_sequences=True)
+    gru.build(x.shape)
+    gru.set_weights(encoder.rnn.forward_layer.get_weights())
+    np.testing.assert_allclose(to_np(out_short)[..., :H // 2], to_np(gru(x)), atol=1e-5)
+    gru.set_weights(encoder.rnn.backward_layer.get_weights())
+    backward = to_np(gru(x[:, ::-1]))[:, ::-1]                    # ←h_1..←h_S
+    np.testing.assert_allclose(to_np(out_short)[..., H // 2:], backward, atol=1e-5)
+    W, b = encoder.W_s.get_weights()
+    np.testing.assert_allclose(to_np(s0_short), np.tanh(backward[:, 0] @ W + b), atol=1e-5)  # s_0 from ←h_1
+
+
+@pytest.mark.parametrize("attention", [None, "luong", "bahdanau"])
+def test_every_decoder_takes_the_bidirectional_encoder(attention):
+    model = Seq2Seq(V, embed_dim=8, units=H, attention=attention, bidirectional=True)
+    src = np.random.default_rng(0).integers(1, V, (B, S))
+    assert isinstance(model.encoder, BiEncoder) and model((src, src[:, :T])).shape == (B, T, V)
+    assert model.greedy_decode(src, max_len=4).shape[0] == B
+    assert Seq2Seq.from_config(model.get_config()).bidirectional is True
+    with pytest.raises(ValueError, match="expected an even number"):
+        BiEncoder(V, 8, 15)
+    with pytest.raises(ValueError, match="bidirectional must be True or False"):
+        Seq2Seq(V, bidirectional="yes")
 
 
 def test_greedy_decoding_stops_at_end_of_sequence():

@@ -4,6 +4,7 @@ Shapes: ``B`` batch, ``S`` source length, ``T`` target length, ``E`` embedding s
 ``H`` GRU units, ``V`` vocabulary size.
 
     src (B, S) -> Encoder -> outputs (B, S, H), state (B, H), mask (B, S)
+    src (B, S) -> BiEncoder -> the same shapes; h_j = [forward h_j; backward h_j]
     Decoder:          tgt_in, state                -> logits (B, T, V)   sees only the state
     LuongDecoder:     tgt_in, state, outputs, mask -> logits, weights (B, T, S)
     BahdanauDecoder:  tgt_in, state, outputs, mask -> logits, weights (B, T, S)
@@ -83,6 +84,49 @@ class Encoder(layers.Layer):
         x = self.embedding(src)                          # embed(x_j): (B, S, E)
         outputs, state = self.rnn(x, mask=mask)          # h_1..h_S: (B, S, H); c = h_S: (B, H)
         return outputs, state, mask
+
+    def get_config(self):
+        return {**super().get_config(), "vocab_size": self.vocab_size,
+                "embed_dim": self.embed_dim, "units": self.units}
+
+
+@keras.saving.register_keras_serializable(package="attention_course")
+class BiEncoder(layers.Layer):
+    """Bahdanau et al.'s (2015) bidirectional encoder: embedding + a GRU each way.
+
+    h_j = [→h_j; ←h_j]  (the forward GRU has read x_1..x_j, the backward one x_S..x_j)
+    s_0 = tanh(W_s ←h_1 + b)  (the backward GRU's last state, which has read the whole source)
+
+    Call: ``src`` (B, S) int ids, 0 = padding -> ``outputs`` (B, S, H) (each direction has
+    H/2 units, so ``H = units`` as in :class:`Encoder` and any decoder takes them),
+    ``state`` (B, H) = s_0, ``mask`` (B, S) bool, True at real tokens.
+    Both GRUs skip padding, so padding a sequence changes neither its ``outputs`` at real
+    positions nor its ``state``. (The paper gives each direction as many units as the
+    decoder, so its h_j are twice the decoder's size.)
+    """
+
+    def __init__(self, vocab_size, embed_dim=64, units=128, **kwargs):
+        super().__init__(**kwargs)
+        units = positive_int(units, "units")
+        if units % 2:
+            raise ValueError(f"BiEncoder splits units between its two GRUs: expected an even number, got {units}")
+        self.vocab_size, self.embed_dim, self.units = vocab_size, embed_dim, units
+        self.embedding = layers.Embedding(vocab_size, embed_dim)
+        self.rnn = layers.Bidirectional(layers.GRU(units // 2, return_sequences=True, return_state=True))
+        self.W_s = layers.Dense(units, activation="tanh", name="W_s")
+
+    def build(self, src_shape):
+        _check_ids(src_shape, "src")
+        self.embedding.build(src_shape)
+        self.rnn.build((*src_shape, self.embed_dim))
+        self.W_s.build((src_shape[0], self.units // 2))
+
+    def call(self, src):
+        _check_ids(src, "src")
+        mask = ops.not_equal(src, 0)                                 # True at real tokens: (B, S)
+        x = self.embedding(src)                                      # embed(x_j): (B, S, E)
+        outputs, forward, backward = self.rnn(x, mask=mask)          # h_j: (B, S, H); →h_S, ←h_1: (B, H/2)
+        return outputs, self.W_s(backward), mask                     # s_0 = tanh(W_s ←h_1 + b): (B, H)
 
     def get_config(self):
         return {**super().get_config(), "vocab_size": self.vocab_size,
@@ -235,6 +279,8 @@ class Seq2Seq(keras.Model):
     ``attention``: None -> :class:`Decoder` (the decoder sees only the encoder's final state);
     ``"luong"`` -> :class:`LuongDecoder` (``score``: dot, the default, general or concat);
     ``"bahdanau"`` -> :class:`BahdanauDecoder`.
+    ``bidirectional``: encode with :class:`BiEncoder` (Bahdanau's encoder) instead of
+    :class:`Encoder`; the decoders take either.
 
     Call: ``(src, tgt_in)``, (B, S) and (B, T) int ids -> ``logits`` (B, T, V).
     ``start_id`` and ``end_id`` are the ids of ``<s>`` and ``</s>``; 0 is padding. Decoding
@@ -242,7 +288,7 @@ class Seq2Seq(keras.Model):
     """
 
     def __init__(self, vocab_size, embed_dim=64, units=128, start_id=1, end_id=2,
-                 attention=None, score=None, **kwargs):
+                 attention=None, score=None, bidirectional=False, **kwargs):
         super().__init__(**kwargs)
         if attention not in (None, "luong", "bahdanau"):
             raise ValueError(f"attention must be None, 'luong' or 'bahdanau', got {attention!r}")
@@ -257,8 +303,10 @@ class Seq2Seq(keras.Model):
                              f"(0 is padding), got {start_id} and {end_id}")
         self.vocab_size, self.embed_dim, self.units = vocab_size, embed_dim, units
         self.start_id, self.end_id = start_id, end_id
-        self.attention, self.score = attention, score
-        self.encoder = Encoder(vocab_size, embed_dim, units)
+        if not isinstance(bidirectional, bool):
+            raise ValueError(f"bidirectional must be True or False, got {bidirectional!r}")
+        self.attention, self.score, self.bidirectional = attention, score, bidirectional
+        self.encoder = (BiEncoder if bidirectional else Encoder)(vocab_size, embed_dim, units)
         if attention is None:
             self.decoder = Decoder(vocab_size, embed_dim, units)
         elif attention == "luong":
@@ -327,7 +375,7 @@ class Seq2Seq(keras.Model):
     def get_config(self):
         return {**super().get_config(), "vocab_size": self.vocab_size, "embed_dim": self.embed_dim,
                 "units": self.units, "start_id": self.start_id, "end_id": self.end_id,
-                "attention": self.attention, "score": self.score}
+                "attention": self.attention, "score": self.score, "bidirectional": self.bidirectional}
 
 
 def output_length(ids, end_id):

@@ -133,11 +133,13 @@ def length_experiment():
             "learning_rate": keras.optimizers.schedules.CosineDecay(3e-3, decay_steps=steps)}
 
 
-def length_model(attention, learning_rate):
+def length_model(attention, learning_rate, bidirectional=False):
     """A fresh, compiled model of the length experiment: ``Seq2Seq`` with embedding 64 and
     GRU 128 on this vocabulary, ``attention`` None, ``"luong"`` (dot) or ``"bahdanau"``,
-    trained with ``learning_rate`` (a number or a schedule, e.g. the experiment's)."""
-    model = Seq2Seq(VOCAB_SIZE, embed_dim=64, units=128, start_id=START, end_id=END, attention=attention)
+    trained with ``learning_rate`` (a number or a schedule, e.g. the experiment's);
+    ``bidirectional`` encodes with ``BiEncoder`` (64 units each way)."""
+    model = Seq2Seq(VOCAB_SIZE, embed_dim=64, units=128, start_id=START, end_id=END, attention=attention,
+                    bidirectional=bidirectional)
     return compile_seq2seq(model, learning_rate)
 
 
