@@ -47,7 +47,7 @@ def test_bidirectional_encoder_reads_both_ways_and_skips_padding():
     gru.set_weights(encoder.rnn.backward_layer.get_weights())
     backward = to_np(gru(x[:, ::-1]))[:, ::-1]                    # ←h_1..←h_S
     np.testing.assert_allclose(to_np(out_short)[..., H // 2:], backward, atol=1e-5)
-    W, b = encoder.W_s.get_weights()
+    W, b = encoder.W_init.get_weights()
     np.testing.assert_allclose(to_np(s0_short), np.tanh(backward[:, 0] @ W + b), atol=1e-5)  # s_0 from ←h_1
 
 

@@ -95,7 +95,8 @@ class BiEncoder(layers.Layer):
     """Bahdanau et al.'s (2015) bidirectional encoder: embedding + a GRU each way.
 
     h_j = [→h_j; ←h_j]  (the forward GRU has read x_1..x_j, the backward one x_S..x_j)
-    s_0 = tanh(W_s ←h_1 + b)  (the backward GRU's last state, which has read the whole source)
+    s_0 = tanh(W_init ←h_1 + b)  (from the backward GRU's last state, which has read the whole
+    source; the paper calls W_init W_s, a name this course gives the softmax layer)
 
     Call: ``src`` (B, S) int ids, 0 = padding -> ``outputs`` (B, S, H) (each direction has
     H/2 units, so ``H = units`` as in :class:`Encoder` and any decoder takes them),
@@ -113,20 +114,20 @@ class BiEncoder(layers.Layer):
         self.vocab_size, self.embed_dim, self.units = vocab_size, embed_dim, units
         self.embedding = layers.Embedding(vocab_size, embed_dim)
         self.rnn = layers.Bidirectional(layers.GRU(units // 2, return_sequences=True, return_state=True))
-        self.W_s = layers.Dense(units, activation="tanh", name="W_s")
+        self.W_init = layers.Dense(units, activation="tanh", name="W_init")
 
     def build(self, src_shape):
         _check_ids(src_shape, "src")
         self.embedding.build(src_shape)
         self.rnn.build((*src_shape, self.embed_dim))
-        self.W_s.build((src_shape[0], self.units // 2))
+        self.W_init.build((src_shape[0], self.units // 2))
 
     def call(self, src):
         _check_ids(src, "src")
         mask = ops.not_equal(src, 0)                                 # True at real tokens: (B, S)
         x = self.embedding(src)                                      # embed(x_j): (B, S, E)
         outputs, forward, backward = self.rnn(x, mask=mask)          # h_j: (B, S, H); →h_S, ←h_1: (B, H/2)
-        return outputs, self.W_s(backward), mask                     # s_0 = tanh(W_s ←h_1 + b): (B, H)
+        return outputs, self.W_init(backward), mask                  # s_0 = tanh(W_init ←h_1 + b): (B, H)
 
     def get_config(self):
         return {**super().get_config(), "vocab_size": self.vocab_size,
