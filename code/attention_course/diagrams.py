@@ -195,11 +195,11 @@ def bahdanau_step(ax=None):
     _arrow(ax, attend, gru, "$c_t$ (B, H)", dx=0, dy=-0.3)
     _arrow(ax, prev, gru, None, rad=-0.45)
     ax.text(0.2, 4.3, "$s_{t-1}$, the GRU's state", ha="left", fontsize=FONT - 1)
-    out = _box(ax, 5.6, 6.4, r"logits $W_s\tanh(W_o[s_t; c_t; \mathrm{embed}(y_{t-1})])$", "output",
-               w=6.6, h=0.7)
+    out = _box(ax, 5.6, 6.3, "logits $W_s o_t$, with\n"
+               r"$o_t = \tanh(W_o[s_t; c_t; \mathrm{embed}(y_{t-1})])$", "output", w=6.6, h=1.1)
     bottom = out[1] - out[3]                                             # the output box's lower edge
     _arrow(ax, gru, (gru[0], bottom), "$s_t$ (B, H)")
-    _arrow(ax, attend, (attend[0], bottom), "$c_t$")                     # the context, to the output too
+    _arrow(ax, attend, (attend[0], bottom), "$c_t$ (B, H)")              # the context, to the output too
     _arrow(ax, (word[0] + word[2], word[1]), (8.7, bottom), rad=0.25, colour="#7f7f7f")  # and the previous word
     return ax
 

@@ -95,7 +95,7 @@ def geometric_mean(runs):
     """Geometric mean over seeds of gradient norms ``runs`` (seeds, T) -> (T,).
 
     Norms span many orders of magnitude, so they are averaged in log space. A norm that
-    underflowed to 0 counts as the smallest positive float32 (about 1e-38): beyond that
+    underflowed to 0 counts as the smallest normal float32 (about 1.2e-38): beyond that
     point the curve shows the float32 floor, not a measurement.
     """
     runs = np.maximum(np.atleast_2d(runs), np.finfo("float32").tiny)
