@@ -167,8 +167,8 @@ class BahdanauAttention(layers.Layer):
     ``units``. ``keras.layers.AdditiveAttention`` computes Σ_d v_d tanh(q_d + k_d) with no
     W₁, W₂: the two agree when it is given q = W₂ s and k = W₁ h.
 
-    Call: ``query`` (B, H_q) or (B, T, H_q), ``values`` (B, S, H), ``mask`` (B, S) bool ->
-    ``context`` (B, H) or (B, T, H), ``weights`` (B, S) or (B, T, S).
+    Call: ``query`` (B, H_dec) or (B, T, H_dec), ``values`` (B, S, H_enc), ``mask`` (B, S) bool ->
+    ``context`` (B, H_enc) or (B, T, H_enc), ``weights`` (B, S) or (B, T, S).
     ``keys`` (B, S, U), optional: ``W₁ h`` from :meth:`project_values`. A decoder that attends
     to the same encoder states at every step computes it once instead of once per step.
     """
@@ -186,11 +186,11 @@ class BahdanauAttention(layers.Layer):
         self.v.build((*values_shape[:-1], self.units))
 
     def project_values(self, values):
-        """W₁ h: (B, S, H) -> (B, S, U), the part of the score that does not depend on the query."""
+        """W₁ h: (B, S, H_enc) -> (B, S, U), the part of the score that does not depend on the query."""
         return self.W1(values)
 
     def call(self, query, values, mask=None, keys=None):
-        q, squeeze = _query_3d(query)                                         # (B, T, H_q)
+        q, squeeze = _query_3d(query)                                         # (B, T, H_dec)
         _check_values(q, values, mask)
         keys = self.project_values(values) if keys is None else keys          # (B, S, U)
         hidden = ops.tanh(ops.expand_dims(self.W2(q), 2)                      # (B, T, 1, U)
