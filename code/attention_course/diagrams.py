@@ -110,6 +110,39 @@ def encoder_decoder(ax=None):
     return ax
 
 
+def bidirectional_encoder(ax=None):
+    """Bahdanau et al.'s encoder: a GRU each way over the source, h_j = [→h_j; ←h_j], and the
+    decoder's first state s_0 = tanh(W_init ←h_1) from the backward GRU's last state."""
+    ax = _canvas(ax, 13.8, 7.6, (8.5, 4.7))
+    columns = [(3.6, "1"), (6.0, "2"), (9.6, "S")]
+    forward, backward = [], []
+    for i, (x, j) in enumerate(columns):
+        token = _box(ax, x, 0.6, f"$x_{j}$", "input", w=1.0, h=0.7)
+        f = _box(ax, x, 2.4, rf"$\overrightarrow{{h_{j}}}$", "encoder", w=1.1)
+        b = _box(ax, x, 4.2, rf"$\overleftarrow{{h_{j}}}$", "encoder", w=1.1)
+        h = _box(ax, x, 6.3, f"$h_{j}$", "encoder", w=1.1)
+        _arrow(ax, token, f, "(B, E)" if i == 0 else None)
+        _arrow(ax, (x - 0.5, 0.95), (x - 0.55, 3.85), rad=-0.35)      # x_j to the backward GRU too
+        _arrow(ax, b, h, "(B, H)" if i == 0 else None)               # [→h_j; ←h_j], side by side
+        _arrow(ax, (x + 0.55, 2.6), (x + 0.5, 5.95), rad=0.35)        # →h_j joins it
+        forward.append(f)
+        backward.append(b)
+    for a, b in zip(forward, forward[1:]):
+        _arrow(ax, a, b, "(B, H/2)" if b is forward[-1] else None, dx=0, dy=0.3)
+    for a, b in zip(backward[1:], backward):
+        _arrow(ax, a, b, "(B, H/2)" if a is backward[-1] else None, dx=0, dy=0.3)
+    for y in (1.9, 3.7):
+        ax.text(7.8, y, "…", ha="center", fontsize=FONT + 2)          # positions 3 .. S-1
+    s0 = _box(ax, 0.6, 4.2, "$s_0$", "decoder", w=0.9, h=0.7)
+    _arrow(ax, backward[0], s0)
+    ax.text(1.95, 4.55, r"$\tanh(W_{init}\,\cdot)$", ha="center", fontsize=FONT - 1)
+    ax.text(10.6, 2.4, "forward GRU", fontsize=FONT - 1, va="center")
+    ax.text(10.6, 4.2, "backward GRU", fontsize=FONT - 1, va="center")
+    ax.text(10.6, 6.3, "$h_j = [\\overrightarrow{h_j}; \\overleftarrow{h_j}]$", fontsize=FONT - 1, va="center")
+    ax.text(0.2, 7.2, "Bahdanau's encoder: a GRU each way", fontsize=FONT + 1, weight="bold")
+    return ax
+
+
 def teacher_forcing(ax=None):
     """Two ways to feed the decoder: the true previous token (training) or its own guess (inference)."""
     if ax is None:
@@ -234,6 +267,7 @@ def beam_tree(ax=None):
 DIAGRAMS = {
     "rnn_unrolled": rnn_unrolled,
     "encoder_decoder": encoder_decoder,
+    "bidirectional_encoder": bidirectional_encoder,
     "teacher_forcing": teacher_forcing,
     "soft_lookup": soft_lookup,
     "luong_step": luong_step,
