@@ -49,10 +49,13 @@ def test_bad_input_says_what_was_expected(tiny_imdb, call, error, message):
         call(tiny_imdb)
 
 
+def _no_network(*args, **kwargs):
+    raise OSError("network is unreachable")
+
+
 def test_offline_without_the_data_names_the_archive_and_where_to_put_it(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(imdb.download.keras.utils, "get_file",
-                        lambda *a, **k: (_ for _ in ()).throw(OSError("network is unreachable")))
+    monkeypatch.setattr(imdb.download.keras.utils, "get_file", _no_network)
     with pytest.raises(FileNotFoundError) as info:
         imdb.load_reviews("test")
     assert "aclImdb_v1.tar.gz" in str(info.value) and imdb.IMDB["origin"] in str(info.value)
