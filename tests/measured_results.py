@@ -5,6 +5,9 @@ compare against those results without training the models again. They read them 
 ``attention_course/length_results.json``, which this script writes from the committed
 outputs (nothing is typed by hand), and ``test_measured.py`` fails when the two disagree.
 
+Chapter 4's summary reads every model's per-seed IMDB results the same way, from
+``attention_course/sentiment_results.json``.
+
 Update after a full re-run:  python tests/measured_results.py
 """
 import json
@@ -64,6 +67,28 @@ def all_results():
     return {name: from_notebook(path) for name, path in SOURCES.items()}
 
 
+# Chapter 4: every model's per-seed rows (cells tagged imdb-runs), for the chapter's summary table
+IMDB_JSON = ROOT / "code" / "attention_course" / "sentiment_results.json"
+IMDB_SOURCES = [f"chapters/04_text_classification/{name}.ipynb" for name in
+                ("01_data_and_baseline", "02_last_state_or_attention", "03_bilstm_bahdanau", "04_the_copied_example")]
+RUN = re.compile(r"^(.+?)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s*$")
+
+
+def imdb_runs():
+    """{model: {"notebook": path, "runs": [per-seed dicts]}} from the notebooks' committed outputs."""
+    results = {}
+    for path in IMDB_SOURCES:
+        nb = json.loads((ROOT / path).read_text())
+        for line in _tagged(nb, "imdb-runs").splitlines():
+            if match := RUN.match(line):
+                model, seed, best, val, test, seconds, params = match.groups()
+                entry = results.setdefault(model.strip(), {"notebook": path, "runs": []})
+                entry["runs"].append({"seed": int(seed), "best_epoch": int(best), "val_acc": float(val),
+                                      "test_acc": float(test), "seconds": float(seconds), "params": int(params)})
+    return results
+
+
 if __name__ == "__main__":
     JSON.write_text(json.dumps(all_results(), indent=1) + "\n")
-    print(f"wrote {JSON.relative_to(ROOT)}", file=sys.stderr)
+    IMDB_JSON.write_text(json.dumps(imdb_runs(), indent=1, ensure_ascii=False) + "\n")
+    print(f"wrote {JSON.relative_to(ROOT)} and {IMDB_JSON.relative_to(ROOT)}", file=sys.stderr)

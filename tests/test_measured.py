@@ -24,3 +24,14 @@ def test_measured_returns_the_mean_std_table_and_curves():
 def test_measured_names_the_models_it_knows():
     with pytest.raises(ValueError, match="fixed context"):
         toy_tasks.measured("bahdanau")
+
+
+def test_imdb_results_table_has_every_model_and_the_published_figures():
+    from attention_course import sentiment
+    runs = sentiment.measured()
+    assert {"bag of bigrams", "LSTM + Luong (the copied example)"} <= set(runs["model"])
+    assert runs["test_acc"].between(0, 1).all() and (runs["notebook"].str.endswith(".ipynb")).all()
+    table = sentiment.results_table(runs)
+    assert len(table) == runs["model"].nunique() + len(sentiment.PUBLISHED)
+    assert table.loc["bag of bigrams", "how picked"] == "early stopping on validation, test once"
+    assert all(cell.endswith("%") for cell in table["test accuracy"])

@@ -102,3 +102,12 @@ def test_shipped_length_results_equal_the_notebooks():
     from measured_results import JSON, all_results
     assert json.loads(JSON.read_text()) == all_results(), (
         "code/attention_course/length_results.json is out of date: run `python tests/measured_results.py`")
+
+
+def test_shipped_imdb_results_equal_the_notebooks():
+    """Chapter 4's summary table reads every model's runs from sentiment_results.json."""
+    import json
+
+    from measured_results import IMDB_JSON, imdb_runs
+    assert json.loads(IMDB_JSON.read_text()) == imdb_runs(), (
+        "code/attention_course/sentiment_results.json is out of date: run `python tests/measured_results.py`")

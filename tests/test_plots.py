@@ -80,3 +80,52 @@ def test_error_rates_on_a_log_scale():
     assert ax.get_yscale() == "log"
     y = ax.lines[0].get_ydata()
     assert y[0] == pytest.approx(0.01) and y[1] > 0      # an error of 0 is drawn at a floor
+
+
+def test_highlight_html_escapes_words_and_shades_by_weight():
+    html = plots.highlight_html(["<b>great</b>", "film"], [0.75, 0.25], title="a & b").data
+    assert "&lt;b&gt;great&lt;/b&gt;" in html and "a &amp; b" in html and "<script" not in html
+    assert "rgba(117,59,189,0.80)" in html and "rgba(117,59,189,0.27)" in html   # 0.8 x weight / max
+    assert 'title="0.750"' in html
+
+
+@pytest.mark.parametrize("words, weights, message", [
+    (["a", "b"], [0.5], "one value per word"),
+    ([], [], "no words"),
+    (["a"], [np.nan], "finite"),
+    (["a"], [-1.0], ">= 0"),
+])
+def test_highlighting_rejects_bad_weights(words, weights, message):
+    for draw in (plots.highlight_html, plots.plot_highlighted):
+        with pytest.raises(ValueError, match=message):
+            draw(words, weights)
+
+
+def test_plot_highlighted_wraps_lines_and_keeps_every_word():
+    words = [f"w{i}" for i in range(30)]
+    ax = plots.plot_highlighted(words, np.linspace(0, 1, 30), width=20)
+    assert [t.get_text() for t in ax.texts] == words
+    assert len({t.get_position()[1] for t in ax.texts}) > 1          # more than one line
+
+
+def test_seed_curves_one_line_per_seed_and_a_dot_at_the_best_epoch():
+    curves = {"A": [{"val_accuracy": [0.8, 0.9, 0.85]}, {"val_accuracy": [0.7, 0.75]}], "B": [{"val_accuracy": [0.6]}]}
+    ax = plots.plot_seed_curves(curves)
+    lines = [line for line in ax.get_lines() if len(line.get_xdata()) > 1 or line.get_marker() == "."]
+    assert len(ax.get_lines()) == 6                                   # a line and a dot per seed
+    dots = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert [(float(d.get_xdata()[0]), float(d.get_ydata()[0])) for d in dots] == [(2, 0.9), (2, 0.75), (1, 0.6)]
+    assert lines and [t.get_text() for t in ax.get_legend().get_texts()] == ["A", "B"]
+    with pytest.raises(ValueError, match="no 'val_loss'"):
+        plots.plot_seed_curves(curves, metric="val_loss")
+
+
+def test_deletion_curve_and_review_length_plots():
+    curve = pd.DataFrame({"method": ["a", "a", "b", "b"], "k": [0, 1, 0, 1], "prob_drop": [0, 0.2, 0, 0.1],
+                          "flipped": [0, 0.1, 0, 0.0]})
+    axes = plots.plot_deletion_curve(curve)
+    assert [len(ax.get_lines()) for ax in axes] == [2, 2]
+    with pytest.raises(ValueError, match="lacks the columns"):
+        plots.plot_deletion_curve(curve.drop(columns="flipped"))
+    ax = plots.plot_review_lengths(np.array([10, 50, 120, 500]), 400)
+    assert "25% of reviews are longer" in ax.texts[0].get_text()

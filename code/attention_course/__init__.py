@@ -9,6 +9,8 @@ The notebooks import everything they use from here, one module per idea:
 - :mod:`~attention_course.seq2seq`   encoder, decoders (plain, Luong, Bahdanau), seq2seq model, greedy decoding
 - :mod:`~attention_course.translation` English-Spanish pairs, tokenisation, BLEU (sacrebleu)
 - :mod:`~attention_course.imdb`      the raw IMDB reviews (Chapter 4), a seeded validation split
+- :mod:`~attention_course.sentiment` review classifiers (last state, attention pooling, Bahdanau, Luong), baseline, protocol
+- :mod:`~attention_course.deletion`  the deletion test: are attention weights an explanation?
 - :mod:`~attention_course.training`  masked loss and accuracy, ``fit``, evaluation by length
 - :mod:`~attention_course.gradients` how far back a gradient reaches in an RNN
 - :mod:`~attention_course.plots`     training curves, accuracy vs length, attention heatmaps, Hangul fonts

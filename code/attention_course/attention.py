@@ -200,3 +200,39 @@ class BahdanauAttention(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "units": self.units}
+
+
+@keras.saving.register_keras_serializable(package="attention_course")
+class AttentionPooling(layers.Layer):
+    """Attention with a learned query (Yang et al., 2016): one vector that summarises a sequence.
+
+    u_j = tanh(W h_j + b),   e_j = u_jᵀ q,   a_j = softmax_j(e_j),   z = Σ_j a_j h_j
+
+    ``h_j`` are the encoder states (values) and ``q`` (size ``units``) a trained weight: the
+    same query for every input, "which states matter for this task?". Padding gets a_j = 0.
+
+    Call: ``values`` (B, S, H), ``mask`` (B, S) bool -> ``context`` z (B, H), ``weights`` a (B, S).
+    """
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units = positive_int(units, "units")
+        self.W = layers.Dense(units, activation="tanh", name="W")               # u_j = tanh(W h_j + b)
+        self.supports_masking = True    # takes the mask that Keras attaches to an RNN's outputs
+
+    def compute_mask(self, values, mask=None):
+        return None                     # z is one vector per review: nothing left to mask
+
+    def build(self, values_shape, mask_shape=None):
+        self.W.build(values_shape)
+        self.q = self.add_weight(shape=(self.units,), initializer="glorot_uniform", name="q")
+
+    def call(self, values, mask=None):
+        if len(values.shape) != 3:
+            raise ValueError(f"values must have shape (batch, time, units), got {tuple(values.shape)}")
+        _check_values(values, values, mask)
+        scores = ops.einsum("bsu,u->bs", self.W(values), self.q)                # e_j: (B, S)
+        return _attend(ops.expand_dims(scores, 1), values, mask, squeeze=True)  # z (B, H), a (B, S)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}

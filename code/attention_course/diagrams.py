@@ -264,6 +264,57 @@ def beam_tree(ax=None):
     return ax
 
 
+_POOLS = {
+    "last": ("LSTM, last state", "$z = h_S$", None),
+    "attention": ("LSTM + attention pooling (a learned query $q$)",
+                  r"$a_j = \mathrm{softmax}_j(q^\top \tanh(W h_j + b))$" + "\n" + r"$z = \sum_j a_j h_j$", None),
+    "bahdanau": ("BiLSTM + Bahdanau (query: the final states)",
+                 r"$a_j = \mathrm{softmax}_j(v^\top \tanh(W_1 h_j + W_2 q))$" + "\n" + r"$z = \sum_j a_j h_j$",
+                 r"$q = [\overrightarrow{h}_S; \overleftarrow{h}_1]$"),
+    "luong": ("LSTM + Luong (the seed's design)",
+              r"$a_j = \mathrm{softmax}_j(q^\top W_a h_j)$" + "\n" + r"$z = \tanh(W_c[\sum_j a_j h_j;\ q])$",
+              "$q = h_S$"),
+}
+
+
+def sentiment_classifier(pooling="attention", ax=None):
+    """Chapter 4's classifiers: embed -> (Bi)LSTM states h_j -> a summary z -> P(positive).
+
+    ``pooling`` as in ``sentiment.SentimentClassifier``: "last", "attention", "bahdanau", "luong".
+    """
+    if pooling not in _POOLS:
+        raise ValueError(f"pooling must be one of {sorted(_POOLS)}, got {pooling!r}")
+    title, pool_text, query_text = _POOLS[pooling]
+    ax = _canvas(ax, 14.0, 7.6, (9, 4.9))
+    ax.text(0.2, 7.2, title, fontsize=FONT + 1, weight="bold")
+    states, prev = [], None
+    for i, (x, j) in enumerate([(1.3, "1"), (3.9, "2"), (7.3, "S")]):
+        token = _box(ax, x, 0.6, f"$x_{j}$", "input", w=1.0, h=0.7)
+        cell = _box(ax, x, 2.4, f"$h_{j}$", "encoder", w=1.1)
+        _arrow(ax, token, cell, "embed (B, E)" if i == 0 else None)
+        if prev:
+            _arrow(ax, prev, cell, "(B, H)" if i == 1 else None, dx=0, dy=0.3)
+        states.append(prev := cell)
+    ax.text(5.6, 2.4, "…", ha="center", va="center", fontsize=FONT + 2)
+    if pooling == "bahdanau":
+        ax.text(8.3, 0.45, "a BiLSTM: $h_j = [\\overrightarrow{h}_j; \\overleftarrow{h}_j]$", fontsize=FONT - 1, va="center")
+    if pooling == "last":
+        pool = _box(ax, 7.3, 4.9, pool_text, "encoder", w=1.8, h=0.8)
+        _arrow(ax, states[-1], pool, "the last real step", dx=0.15)
+    else:
+        pool = _box(ax, 4.3, 5.0, pool_text, "attention", w=7.4, h=1.5, fontsize=FONT - 1)
+        for cell, j in zip(states, "12S"):
+            _arrow(ax, cell, (cell[0], pool[1] - pool[3]), f"$a_{j}$", dx=0.1)
+        ax.text(8.3, 1.25, "values $h_j$: (B, S, H)\npadding gets $a_j = 0$", fontsize=FONT - 1, va="center")
+    if query_text:
+        query = _box(ax, 11.3, 2.4, query_text, "attention", w=2.8 if pooling == "bahdanau" else 1.6, h=0.8)
+        _arrow(ax, states[-1], query)
+        _arrow(ax, query, (pool[0] + pool[2], pool[1] - 0.3), "query (B, H)", dx=0.15)
+    out = _box(ax, 11.2, 6.5, r"$P(\mathrm{positive}) = \sigma(w_o^\top z + b_o)$", "output", w=5.4, h=0.8)
+    _arrow(ax, (pool[0] + pool[2], pool[1] + 0.3) if pooling != "last" else pool, out, "$z$", dx=-0.15)
+    return ax
+
+
 DIAGRAMS = {
     "rnn_unrolled": rnn_unrolled,
     "encoder_decoder": encoder_decoder,
@@ -274,4 +325,8 @@ DIAGRAMS = {
     "bahdanau_step": bahdanau_step,
     "decoder_steps": decoder_steps,
     "beam_tree": beam_tree,
+    "classifier_last": lambda ax=None: sentiment_classifier("last", ax),
+    "classifier_attention": lambda ax=None: sentiment_classifier("attention", ax),
+    "classifier_bahdanau": lambda ax=None: sentiment_classifier("bahdanau", ax),
+    "classifier_luong": lambda ax=None: sentiment_classifier("luong", ax),
 }

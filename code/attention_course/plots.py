@@ -142,3 +142,128 @@ def plot_attention(weights, source, target, ax=None, fontsize=10):
     ax.set(xlabel="source", ylabel="output")
     ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
     return ax
+
+
+HIGHLIGHT = (117, 59, 189)   # a darker shade of the diagrams' attention colour, legible under black text
+
+
+def _check_words(words, weights):
+    weights = np.asarray(weights, dtype="float64")
+    if weights.shape != (len(words),):
+        raise ValueError(f"weights must have one value per word, shape ({len(words)},), got {weights.shape}")
+    if len(words) == 0:
+        raise ValueError("there are no words to show")
+    if not np.isfinite(weights).all() or (weights < 0).any():
+        raise ValueError("weights must be finite and >= 0 (attention weights, or absolute scores)")
+    return weights / weights.max() if weights.max() > 0 else weights
+
+
+def highlight_html(words, weights, title=None):
+    """A review with each word's background as dark as its weight (the largest = full colour).
+
+    Returns an ``IPython.display.HTML`` object: plain HTML with inline styles and no script, so
+    it shows the same in Jupyter, in Colab and in the book. ``str(...data)`` is the HTML.
+    """
+    import html
+    from IPython.display import HTML
+    alpha = _check_words(words, weights)
+    r, g, b = HIGHLIGHT
+    spans = " ".join(f'<span style="background: rgba({r},{g},{b},{a:.2f}); padding: 1px 2px; '
+                     f'border-radius: 3px" title="{w:.3f}">{html.escape(word)}</span>'
+                     for word, a, w in zip(words, 0.8 * alpha, np.asarray(weights, dtype="float64")))
+    head = f"<p style='margin: 0 0 4px 0'><b>{html.escape(title)}</b></p>" if title else ""
+    return HTML(f"<div style='line-height: 1.9; font-size: 15px; color: #000; background: #fff; "
+                f"padding: 6px'>{head}{spans}</div>")
+
+
+def plot_highlighted(words, weights, title=None, width=70, ax=None, fontsize=11):
+    """The same picture as :func:`highlight_html` drawn with Matplotlib (for print, or no HTML).
+
+    Words are set in a monospaced font and wrapped at ``width`` characters per line.
+    """
+    alpha = _check_words(words, weights)
+    lines, line, used = [], [], 0
+    for word, a in zip(words, alpha):
+        if line and used + len(word) > width:
+            lines.append(line)
+            line, used = [], 0
+        line.append((used, word, a))
+        used += len(word) + 1
+    lines.append(line)
+    ax = _axes(ax, size=(0.105 * width * fontsize / 11, 0.3 * len(lines) * fontsize / 11 + 0.5))
+    ax.set_xlim(0, width)
+    ax.set_ylim(len(lines), -0.5 if title else 0)
+    ax.axis("off")
+    colour = np.array(HIGHLIGHT) / 255
+    for row, line in enumerate(lines):
+        for x, word, a in line:
+            ax.text(x, row + 0.5, word, family="monospace", fontsize=fontsize, va="center",
+                    bbox={"facecolor": (*colour, 0.8 * a), "edgecolor": "none", "pad": 1.5})
+    if title:
+        ax.set_title(title, fontsize=fontsize + 1, loc="left")
+    return ax
+
+
+def plot_review_lengths(lengths, max_len, ax=None):
+    """Histogram of review lengths in tokens, with the cut at ``max_len`` marked."""
+    lengths = np.asarray(lengths)
+    if lengths.ndim != 1 or len(lengths) == 0:
+        raise ValueError(f"lengths must be a non-empty 1-D array, got shape {lengths.shape}")
+    ax = _axes(ax, size=(6.5, 3.6))
+    ax.hist(lengths, bins=np.arange(0, np.percentile(lengths, 99.5) + 25, 25), color="#9ecae1", edgecolor="#333333")
+    ax.axvline(max_len, color="#b2182b", ls="--")
+    longer = (lengths > max_len).mean()
+    ax.text(max_len * 1.03, ax.get_ylim()[1] * 0.9, f"cut at {max_len}:\n{longer:.0%} of reviews are longer",
+            color="#b2182b", va="top", fontsize=11)
+    ax.set(xlabel="tokens per review", ylabel="reviews")
+    return ax
+
+
+MODEL_COLOURS = ["#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363"]
+
+
+def plot_seed_curves(curves, metric="val_accuracy", ax=None):
+    """One line per seed, one colour per model: ``metric`` against epoch; a dot marks the best.
+
+    ``curves``: {model name: [History.history dict per seed]}. Early stopping restores the
+    best epoch's weights, so the dot is the model that was tested.
+    """
+    if not curves:
+        raise ValueError("curves is empty: expected {model name: [history dict per seed]}")
+    ax = _axes(ax, size=(7, 4))
+    for (name, histories), colour in zip(curves.items(), MODEL_COLOURS):
+        for i, history in enumerate(histories):
+            if metric not in history:
+                raise ValueError(f"{name}, seed {i}: no {metric!r} in the history (it has {sorted(history)})")
+            values = history[metric]
+            epochs = np.arange(1, len(values) + 1)
+            ax.plot(epochs, values, color=colour, alpha=0.8, marker=".", label=name if i == 0 else None)
+            best = int(np.argmax(values))
+            ax.plot(epochs[best], values[best], "o", color=colour, markersize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(xlabel="epoch", ylabel=metric.replace("val_", "validation ").replace("_", " "))
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return ax
+
+
+def plot_deletion_curve(curve, axes=None):
+    """The deletion test: the fall in P(predicted class) and the share of flipped predictions
+    against the number of words deleted, one line per scoring method.
+
+    ``curve``: the DataFrame of ``deletion.deletion_curve`` (columns method, k, prob_drop, flipped).
+    """
+    missing = {"method", "k", "prob_drop", "flipped"} - set(curve.columns)
+    if missing:
+        raise ValueError(f"curve lacks the columns {sorted(missing)}: expected deletion.deletion_curve's output")
+    if axes is None:
+        axes = plt.subplots(2, 1, figsize=(6.5, 7), sharex=True)[1]
+    for (method, rows), colour in zip(curve.groupby("method", sort=False), MODEL_COLOURS):
+        for ax, column in zip(axes, ["prob_drop", "flipped"]):
+            ax.plot(rows["k"], rows[column], marker="o", color=colour, label=method)
+    axes[0].set(ylabel="fall in P(predicted class)")
+    axes[1].set(ylabel="predictions flipped", xlabel="words deleted (k)")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    axes[0].legend()
+    return axes

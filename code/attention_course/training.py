@@ -62,14 +62,44 @@ def compile_seq2seq(model, learning_rate=1e-3, pad_id=PAD):
     return model
 
 
+def _in_notebook():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None and hasattr(get_ipython(), "kernel")
+
+
 class EpochLog(keras.callbacks.Callback):
-    """Print one line per epoch: ``epoch  3/20  loss 0.512  acc 0.842  val_loss ...  (9 s)``."""
+    """Print one line per epoch: ``epoch  3/20  loss 0.512  acc 0.842  val_loss ...  (9 s)``.
+
+    ``live=True``: in Jupyter or Colab, the lines go to one output area that also shows the
+    running epoch's batch count, updated about once a second, so a long epoch visibly
+    advances; when training ends the area holds the title and the epoch lines only.
+    Elsewhere (a script, a test) the same lines are printed.
+    """
+
+    def __init__(self, live=False, title=None):
+        super().__init__()
+        self.live, self.lines, self.handle = live, [title] if title else [], None
 
     def on_train_begin(self, logs=None):
         self.epochs = self.params.get("epochs", 0)
+        if self.live and _in_notebook():
+            from IPython.display import Pretty, display
+            self.handle, self.Pretty = display(Pretty("\n".join(self.lines)), display_id=True), Pretty
+        elif self.lines:
+            print(self.lines[0])
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
+        self.start = self.shown = time.perf_counter()
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.handle is not None and time.perf_counter() - self.shown > 1:
+            self.shown = time.perf_counter()
+            running = f"epoch {self.epoch + 1}/{self.epochs}: batch {batch + 1}/{self.params.get('steps') or '?'}"
+            self.handle.update(self.Pretty("\n".join(self.lines + [running])))
 
     def on_epoch_end(self, epoch, logs=None):
         width = len(str(self.epochs))
@@ -78,7 +108,11 @@ class EpochLog(keras.callbacks.Callback):
                       key=lambda k: (k.startswith("val_"), not k.endswith("loss")))  # loss first
         parts += [f"{k.replace('accuracy', 'acc')} {logs[k]:.3f}" for k in keys]
         parts.append(f"({time.perf_counter() - self.start:.0f} s)")
-        print("  ".join(parts))
+        if self.handle is not None:
+            self.lines.append("  ".join(parts))
+            self.handle.update(self.Pretty("\n".join(self.lines)))
+        else:
+            print("  ".join(parts))
 
 
 class LengthBatches(keras.utils.PyDataset):
@@ -109,17 +143,7 @@ class LengthBatches(keras.utils.PyDataset):
         self.batches = self._make_batches()
 
     def _make_batches(self):
-        n = len(self.src)
-        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
-        size = n if not self.shuffle else self.pool * self.batch_size
-        batches = []
-        for lo in range(0, n, size):
-            chunk = order[lo:lo + size]
-            chunk = chunk[np.lexsort((self.tgt_width[chunk], self.src_width[chunk]))]  # by source length
-            batches += [chunk[i:i + self.batch_size] for i in range(0, len(chunk), self.batch_size)]
-        if self.shuffle:
-            self.rng.shuffle(batches)
-        return batches
+        return length_sorted_batches((self.tgt_width, self.src_width), self.batch_size, self.pool, self.rng)
 
     def __len__(self):
         return len(self.batches)
@@ -136,12 +160,32 @@ class LengthBatches(keras.utils.PyDataset):
 
     def _widths(self, i):
         rows = self.batches[i]
-        return (_round_up(self.src_width[rows].max(), self.multiple),
-                _round_up(self.tgt_width[rows].max(), self.multiple))
+        return (round_up(self.src_width[rows].max(), self.multiple),
+                round_up(self.tgt_width[rows].max(), self.multiple))
 
     def on_epoch_end(self):
         if self.shuffle:
             self.batches = self._make_batches()
+
+
+def length_sorted_batches(keys, batch_size, pool=20, rng=None):
+    """Example indices cut into batches of similar length.
+
+    ``keys``: lengths (N,) to sort by, as for ``np.lexsort`` (the last one first). With a NumPy
+    Generator ``rng`` the examples are shuffled, sorted by length within pools of ``pool``
+    batches, cut, and the batches shuffled; without one, all are sorted and cut in order.
+    """
+    n = len(keys[-1])
+    order = rng.permutation(n) if rng is not None else np.arange(n)
+    size = n if rng is None else pool * batch_size
+    batches = []
+    for lo in range(0, n, size):
+        chunk = order[lo:lo + size]
+        chunk = chunk[np.lexsort([key[chunk] for key in keys])]
+        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+    if rng is not None:
+        rng.shuffle(batches)
+    return batches
 
 
 def _used_width(ids):
@@ -150,7 +194,7 @@ def _used_width(ids):
     return np.where(real.any(1), ids.shape[1] - np.argmax(real[:, ::-1], axis=1), 0)
 
 
-def _round_up(width, multiple):
+def round_up(width, multiple):
     return int(-(-max(width, 1) // multiple) * multiple)
 
 

@@ -1,0 +1,95 @@
+"""Are attention weights an explanation? The deletion test of Chapter 4.
+
+Rank each review's words by some importance score, delete the k most important, and see how
+far the model's confidence in its own prediction falls. A score that finds the words the model
+relies on makes it fall fast; k random words are the floor. Scores compared:
+
+- attention weights a_j (``model.attention_weights``);
+- gradient × input, Σ_e x_je ∂f/∂x_je: a first-order estimate of what word j adds to the
+  logit f, signed towards the predicted class (:func:`gradient_x_input`);
+- random scores (:func:`random_scores`).
+
+    scores = {"attention": model.attention_weights(ids), "gradient × input": gradient_x_input(model, ids),
+              "random": random_scores(ids, seed=0)}
+    curve = deletion_curve(model, ids, scores, ks=[0, 1, 2, 5, 10, 20])
+"""
+import numpy as np
+import pandas as pd
+from keras import ops
+
+from .gradients import input_gradient
+from .sentiment import predict_logits
+
+
+def _real(ids):
+    ids = np.asarray(ids)
+    if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"ids must be integer token ids of shape (N, L), got {ids.dtype} {ids.shape}")
+    return ids != 0
+
+
+def gradient_x_input(model, ids, batch_size=100):
+    """Σ_e x_je ∂f/∂x_je per token (N, L): f is the logit, signed so that larger = more support
+    for the predicted class; -inf at padding, which can never be chosen."""
+    real, scores = _real(ids), []
+    for lo in range(0, len(ids), batch_size):
+        x, mask = model.embed(ids[lo:lo + batch_size])                               # (b, L, E), (b, L)
+        sign = ops.sign(model.from_embeddings(x, mask)[0])                           # +1: "positive" predicted
+        grad = input_gradient(lambda e: ops.sum(sign * model.from_embeddings(e, mask)[0]), x)
+        scores.append(ops.convert_to_numpy(ops.sum(grad * x, axis=-1)))             # (b, L)
+    return np.where(real, np.concatenate(scores), -np.inf)
+
+
+def random_scores(ids, seed=0):
+    """Uniform random scores (N, L), -inf at padding: deleting the top k deletes k random words."""
+    real = _real(ids)
+    return np.where(real, np.random.default_rng(seed).random(real.shape), -np.inf)
+
+
+def delete_top_k(ids, scores, k):
+    """Remove each review's ``k`` highest-scoring real tokens; the rest close up, padding refills the end.
+
+    ``ids`` (N, L) with 0 padding on the right, ``scores`` (N, L). Padding is never removed, and
+    every review must keep at least one token (ValueError otherwise).
+    """
+    real = _real(ids)
+    scores = np.asarray(scores, dtype="float64")
+    if scores.shape != real.shape:
+        raise ValueError(f"scores must have the shape of ids {real.shape}, got {scores.shape}")
+    if not isinstance(k, (int, np.integer)) or k < 0:
+        raise ValueError(f"k must be a non-negative int, got {k!r}")
+    short = np.flatnonzero(real.sum(1) <= k)
+    if k and len(short):
+        raise ValueError(f"reviews {short[:5].tolist()} have {real.sum(1)[short[:5]].tolist()} tokens: "
+                         f"deleting {k} would leave nothing")
+    if np.isnan(scores[real]).any():
+        raise ValueError("scores are NaN at real tokens")
+    ranked = np.argsort(-np.where(real, scores, -np.inf), axis=1, kind="stable")   # best first, padding last
+    keep = real.copy()
+    np.put_along_axis(keep, ranked[:, :k], False, axis=1)
+    out = np.zeros_like(np.asarray(ids))
+    for i, row in enumerate(np.asarray(ids)):
+        kept = row[keep[i]]
+        out[i, :len(kept)] = kept
+    return out
+
+
+def deletion_curve(model, ids, scores, ks):
+    """For each scoring method and each k: delete the top-k words and measure the change.
+
+    Returns a DataFrame with columns ``method``, ``k``, ``prob_drop`` (mean fall in the
+    probability of the class predicted on the full review) and ``flipped`` (fraction of
+    predictions that changed class).
+    """
+    ids = np.asarray(ids)
+    base = predict_logits(model, {"ids": ids, "label": np.zeros(len(ids), "int32")})
+    positive = base > 0
+    p_base = 1 / (1 + np.exp(-np.where(positive, base, -base)))                      # P(predicted class)
+    rows = []
+    for method, method_scores in scores.items():
+        for k in ks:
+            logits = predict_logits(model, {"ids": delete_top_k(ids, method_scores, k), "label": np.zeros(len(ids), "int32")})
+            p = 1 / (1 + np.exp(-np.where(positive, logits, -logits)))
+            rows.append({"method": method, "k": k, "prob_drop": float(np.mean(p_base - p)),
+                         "flipped": float(np.mean((logits > 0) != positive))})
+    return pd.DataFrame(rows)
