@@ -70,7 +70,7 @@ def all_results():
 # Chapter 4: every model's per-seed rows (cells tagged imdb-runs), for the chapter's summary table
 IMDB_JSON = ROOT / "code" / "attention_course" / "sentiment_results.json"
 IMDB_SOURCES = [f"chapters/04_text_classification/{name}.ipynb" for name in
-                ("01_data_and_baseline", "02_last_state_or_attention", "03_bilstm_bahdanau", "04_the_copied_example")]
+                ("01_data_and_baseline", "02_last_state_or_attention", "03_bilstm_bahdanau")]
 RUN = re.compile(r"^(.+?)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s*$")
 
 

@@ -29,9 +29,21 @@ def test_measured_names_the_models_it_knows():
 def test_imdb_results_table_has_every_model_and_the_published_figures():
     from attention_course import sentiment
     runs = sentiment.measured()
-    assert {"bag of bigrams", "LSTM + Luong (the copied example)"} <= set(runs["model"])
+    assert {"bag of bigrams", "LSTM + attention pooling"} <= set(runs["model"])
     assert runs["test_acc"].between(0, 1).all() and (runs["notebook"].str.endswith(".ipynb")).all()
     table = sentiment.results_table(runs)
     assert len(table) == runs["model"].nunique() + len(sentiment.PUBLISHED)
     assert table.loc["bag of bigrams", "how picked"] == "early stopping on validation, test once"
     assert all(cell.endswith("%") for cell in table["test accuracy"])
+
+
+def test_differences_against_a_reference_model():
+    import pandas as pd
+    from attention_course import sentiment
+    runs = pd.DataFrame({"model": ["a"] * 3 + ["b"] * 3, "seed": [0, 1, 2] * 2, "best_epoch": 1, "val_acc": 0.9,
+                         "test_acc": [0.80, 0.82, 0.84, 0.90, 0.90, 0.90], "seconds": 1.0, "params": 1})
+    frame = sentiment.differences(runs, "b")
+    assert list(frame.index) == ["a"]
+    assert frame.loc["a", "difference"] == -0.08 and abs(frame.loc["a", "standard error"] - 0.02 / 3 ** 0.5) < 1e-4
+    with pytest.raises(ValueError, match="reference must be one of"):
+        sentiment.differences(runs, "c")

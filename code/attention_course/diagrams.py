@@ -271,7 +271,7 @@ _POOLS = {
     "bahdanau": ("BiLSTM + Bahdanau (query: the final states)",
                  r"$a_j = \mathrm{softmax}_j(v^\top \tanh(W_1 h_j + W_2 q))$" + "\n" + r"$z = \sum_j a_j h_j$",
                  r"$q = [\overrightarrow{h}_S; \overleftarrow{h}_1]$"),
-    "luong": ("LSTM + Luong (the seed's design)",
+    "luong": ("LSTM + Luong (the copied example)",
               r"$a_j = \mathrm{softmax}_j(q^\top W_a h_j)$" + "\n" + r"$z = \tanh(W_c[\sum_j a_j h_j;\ q])$",
               "$q = h_S$"),
 }
@@ -303,13 +303,16 @@ def sentiment_classifier(pooling="attention", ax=None):
         _arrow(ax, states[-1], pool, "the last real step", dx=0.15)
     else:
         pool = _box(ax, 4.3, 5.0, pool_text, "attention", w=7.4, h=1.5, fontsize=FONT - 1)
-        for cell, j in zip(states, "12S"):
-            _arrow(ax, cell, (cell[0], pool[1] - pool[3]), f"$a_{j}$", dx=0.1)
+        for cell in states:                                              # the values h_j, weighted inside
+            _arrow(ax, cell, (cell[0], pool[1] - pool[3]))
         ax.text(8.3, 1.25, "values $h_j$: (B, S, H)\npadding gets $a_j = 0$", fontsize=FONT - 1, va="center")
     if query_text:
         query = _box(ax, 11.3, 2.4, query_text, "attention", w=2.8 if pooling == "bahdanau" else 1.6, h=0.8)
         _arrow(ax, states[-1], query)
         _arrow(ax, query, (pool[0] + pool[2], pool[1] - 0.3), "query (B, H)", dx=0.15)
+    elif pooling == "attention":
+        query = _box(ax, 11.3, 3.6, "$q$: trained,\nshape (U,)", "attention", w=2.6, h=1.1)
+        _arrow(ax, query, (pool[0] + pool[2], pool[1] - 0.3), "query", dx=0.15)
     out = _box(ax, 11.2, 6.5, r"$P(\mathrm{positive}) = \sigma(w_o^\top z + b_o)$", "output", w=5.4, h=0.8)
     _arrow(ax, (pool[0] + pool[2], pool[1] + 0.3) if pooling != "last" else pool, out, "$z$", dx=-0.15)
     return ax

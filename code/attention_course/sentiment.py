@@ -429,3 +429,16 @@ def results_table(runs, published=PUBLISHED):
     rows += [{"model": f"{model} [{source}]", "test accuracy": f"{acc:.2%}", "seeds": "", "minutes per seed": "",
               "parameters": "", "how picked": how} for source, model, acc, how in published]
     return pd.DataFrame(rows).set_index("model")
+
+
+def differences(runs, reference):
+    """Each model's mean test accuracy minus ``reference``'s, with the standard error of that
+    difference, sqrt(s₁²/n₁ + s₂²/n₂) over seeds (the spread of training runs only: the test
+    set is fixed)."""
+    ours = summarise(runs)
+    if reference not in ours.index:
+        raise ValueError(f"reference must be one of the models {list(ours.index)}, got {reference!r}")
+    ref = ours.loc[reference]
+    frame = pd.DataFrame({"difference": ours["test_mean"] - ref.test_mean,
+                          "standard error": np.sqrt(ours["test_std"] ** 2 / ours["seeds"] + ref.test_std ** 2 / ref.seeds)})
+    return frame.drop(index=reference).round(4)
