@@ -296,7 +296,9 @@ def sentiment_classifier(pooling="attention", ax=None):
             _arrow(ax, prev, cell, "(B, H)" if i == 1 else None, dx=0, dy=0.3)
         states.append(prev := cell)
     ax.text(5.6, 2.4, "…", ha="center", va="center", fontsize=FONT + 2)
-    if pooling == "bahdanau":
+    if pooling == "bahdanau":                                            # the backward LSTM, right to left
+        for right, left in zip(states[:0:-1], states[-2::-1]):
+            _arrow(ax, (right[0] - right[2], right[1] - 0.25), (left[0] + left[2], left[1] - 0.25), colour="#7f7f7f", ls="--")
         ax.text(8.3, 0.45, "a BiLSTM: $h_j = [\\overrightarrow{h}_j; \\overleftarrow{h}_j]$", fontsize=FONT - 1, va="center")
     if pooling == "last":
         pool = _box(ax, 7.3, 4.9, pool_text, "encoder", w=1.8, h=0.8)
@@ -309,6 +311,9 @@ def sentiment_classifier(pooling="attention", ax=None):
     if query_text:
         query = _box(ax, 11.3, 2.4, query_text, "attention", w=2.8 if pooling == "bahdanau" else 1.6, h=0.8)
         _arrow(ax, states[-1], query)
+        if pooling == "bahdanau":                                        # ←h_1 comes from the first position
+            _arrow(ax, (states[0][0] + 0.3, states[0][1] + states[0][3]), (query[0] - 0.6, query[1] + query[3]),
+                   colour="#7f7f7f", ls="--", rad=-0.07)
         _arrow(ax, query, (pool[0] + pool[2], pool[1] - 0.3), "query (B, H)", dx=0.15)
     elif pooling == "attention":
         query = _box(ax, 11.3, 3.6, "$q$: trained,\nshape (U,)", "attention", w=2.6, h=1.1)
