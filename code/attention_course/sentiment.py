@@ -20,7 +20,7 @@ from keras import layers, ops
 
 from . import config, imdb
 from .attention import AttentionPooling, BahdanauAttention, LuongAttention, positive_int
-from .training import EpochLog, length_sorted_batches, round_up
+from .training import EpochLog, pad_to, length_buckets, length_sorted_batches, round_up
 
 VOCAB_SIZE = 20_000     # the most frequent words of the training split; the rest become [UNK] (id 1)
 MAX_LEN = 400           # tokens kept per review: 87 % of training reviews are shorter
@@ -49,6 +49,12 @@ def make_vectorizer(texts, vocab_size=VOCAB_SIZE, ngrams=None, output_mode="int"
     return vectorizer
 
 
+def _vectorized(vectorizer, texts, batch_size):
+    """The vectorizer's output for ``texts``, ``batch_size`` reviews at a time, as NumPy arrays."""
+    for lo in range(0, len(texts), batch_size):
+        yield ops.convert_to_numpy(vectorizer(texts[lo:lo + batch_size]))
+
+
 def to_ids(vectorizer, texts, max_len=MAX_LEN, keep="end", batch_size=1000):
     """Reviews as token ids (N, max_len) int32, padded with 0 on the right.
 
@@ -59,10 +65,7 @@ def to_ids(vectorizer, texts, max_len=MAX_LEN, keep="end", batch_size=1000):
     _check_texts(texts)
     if keep not in ("start", "end"):
         raise ValueError(f"keep must be 'start' or 'end', got {keep!r}")
-    rows = []
-    for lo in range(0, len(texts), batch_size):
-        ids = ops.convert_to_numpy(vectorizer(texts[lo:lo + batch_size]))      # (b, longest), 0-padded
-        rows += [row[row != 0] for row in ids]
+    rows = [row[row != 0] for ids in _vectorized(vectorizer, texts, batch_size) for row in ids]
     empty = [i for i, row in enumerate(rows) if len(row) == 0]
     if empty:
         raise ValueError(f"reviews {empty[:5]} have no tokens after standardisation: "
@@ -74,8 +77,7 @@ def to_ids(vectorizer, texts, max_len=MAX_LEN, keep="end", batch_size=1000):
 def review_lengths(vectorizer, texts, batch_size=1000):
     """Tokens per review before any cut: (N,) int."""
     _check_texts(texts)
-    return np.concatenate([(ops.convert_to_numpy(vectorizer(texts[lo:lo + batch_size])) != 0).sum(1)
-                           for lo in range(0, len(texts), batch_size)])
+    return np.concatenate([(ids != 0).sum(1) for ids in _vectorized(vectorizer, texts, batch_size)])
 
 
 def imdb_experiment(vocab_size=VOCAB_SIZE, max_len=MAX_LEN, keep="end"):
@@ -139,8 +141,7 @@ class ReviewBatches(keras.utils.PyDataset):
         rows, width = self.batches[i], self._w(i)
         if i == 1 and width == self._w(0):
             width += 1   # Keras's TensorFlow adapter takes input shapes from the first two batches: let L vary
-        ids = self.ids[rows, :width]
-        return np.pad(ids, ((0, 0), (0, width - ids.shape[1]))), self.label[rows]
+        return pad_to(self.ids[rows], width), self.label[rows]
 
     def on_epoch_end(self):
         if self.shuffle:
@@ -329,7 +330,6 @@ def accuracy_by_length(runs, lengths, edges=(1, 100, 200, 400, 2_500)):
     test reviews. Returns a DataFrame: one row per length bucket [lo, hi), with ``n`` and a
     ``mean``/``std`` column pair per model.
     """
-    from .training import length_buckets
     buckets = length_buckets(np.asarray(lengths), edges)
     table = {}
     for run in runs if isinstance(runs, (list, tuple)) else [runs]:
@@ -382,8 +382,7 @@ class BagBatches(keras.utils.PyDataset):
 def to_bags(vectorizer, texts, batch_size=1000):
     """Texts -> (N, V) uint8 rows from a ``multi_hot`` vectorizer (uint8 keeps 25,000 x 20,000 at 500 MB)."""
     _check_texts(texts)
-    return np.concatenate([ops.convert_to_numpy(vectorizer(texts[lo:lo + batch_size])).astype("uint8")
-                           for lo in range(0, len(texts), batch_size)])
+    return np.concatenate([rows.astype("uint8") for rows in _vectorized(vectorizer, texts, batch_size)])
 
 
 def bag_of_bigrams_model(vocab_size=VOCAB_SIZE, hidden=16, dropout=0.5):

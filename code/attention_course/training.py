@@ -155,7 +155,7 @@ class LengthBatches(keras.utils.PyDataset):
             # pad the second wider where it matches the first, so every width may vary.
             s, t = (w + self.multiple if w == w0 else w for w, w0 in zip((s, t), self._widths(0)))
         rows = self.batches[i]
-        src, tgt_in, tgt_out = (_pad_to(a[rows], w) for a, w in ((self.src, s), (self.tgt_in, t), (self.tgt_out, t)))
+        src, tgt_in, tgt_out = (pad_to(a[rows], w) for a, w in ((self.src, s), (self.tgt_in, t), (self.tgt_out, t)))
         return (src, tgt_in), tgt_out
 
     def _widths(self, i):
@@ -198,7 +198,7 @@ def round_up(width, multiple):
     return int(-(-max(width, 1) // multiple) * multiple)
 
 
-def _pad_to(ids, width):
+def pad_to(ids, width):
     """(b, W) ids cut or right-padded with 0 to (b, width); only padding is ever cut."""
     return ids[:, :width] if ids.shape[1] >= width else np.pad(ids, ((0, 0), (0, width - ids.shape[1])))
 
