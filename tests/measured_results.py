@@ -70,12 +70,16 @@ def all_results():
 # Chapter 4: every model's per-seed rows (cells tagged imdb-runs), for the chapter's summary table
 IMDB_JSON = ROOT / "code" / "attention_course" / "sentiment_results.json"
 IMDB_SOURCES = [f"chapters/04_text_classification/{name}.ipynb" for name in
-                ("01_data_and_baseline", "02_last_state_or_attention", "03_bilstm_bahdanau")]
+                ("01_data_and_baseline", "02_last_state_or_attention", "03_bilstm_bahdanau",
+                 "04_the_copied_example")]
 RUN = re.compile(r"^(.+?)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s*$")
+SUMMARY = re.compile(r"^(.+?)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+\d+\s+[\d/]+\s+[\d.]+\s+\d+\s*$")
 
 
 def imdb_runs():
-    """{model: {"notebook": path, "runs": [per-seed dicts]}} from the notebooks' committed outputs."""
+    """{model: {"notebook": path, "runs": [per-seed dicts], "summary": {test_mean, test_std, val_mean}}}
+    from the notebooks' committed outputs (the summary as ``sentiment.summarise`` printed it, from
+    unrounded accuracies)."""
     results = {}
     for path in IMDB_SOURCES:
         nb = json.loads((ROOT / path).read_text())
@@ -85,6 +89,10 @@ def imdb_runs():
                 entry = results.setdefault(model.strip(), {"notebook": path, "runs": []})
                 entry["runs"].append({"seed": int(seed), "best_epoch": int(best), "val_acc": float(val),
                                       "test_acc": float(test), "seconds": float(seconds), "params": int(params)})
+            elif match := SUMMARY.match(line):
+                model, test_mean, test_std, val_mean = match.groups()
+                results[model.strip()]["summary"] = {"test_mean": float(test_mean), "test_std": float(test_std),
+                                                     "val_mean": float(val_mean)}
     return results
 
 

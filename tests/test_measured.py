@@ -37,6 +37,18 @@ def test_imdb_results_table_has_every_model_and_the_published_figures():
     assert all(cell.endswith("%") for cell in table["test accuracy"])
 
 
+def test_imdb_summary_is_the_printed_one_and_agrees_with_the_rounded_runs():
+    from attention_course import sentiment
+    runs = sentiment.measured()
+    ours = sentiment.summarise(runs)
+    for model, printed in runs.attrs["summary"].items():
+        assert ours.loc[model, ["test_mean", "test_std", "val_mean"]].tolist() == list(printed.values())
+        rows = runs[runs["model"] == model]
+        assert abs(rows["test_acc"].mean() - printed["test_mean"]) <= 1e-4      # per-seed values rounded
+        assert abs(rows["test_acc"].std() - printed["test_std"]) <= 2e-4
+        assert abs(rows["val_acc"].mean() - printed["val_mean"]) <= 1e-4
+
+
 def test_differences_against_a_reference_model():
     import pandas as pd
     from attention_course import sentiment

@@ -103,9 +103,17 @@ def test_highlighting_rejects_bad_weights(words, weights, message):
 
 def test_plot_highlighted_wraps_lines_and_keeps_every_word():
     words = [f"w{i}" for i in range(30)]
-    ax = plots.plot_highlighted(words, np.linspace(0, 1, 30), width=20)
+    ax = plots.plot_highlighted(words, np.linspace(0, 1, 30), width=2.5, title="t")
     assert [t.get_text() for t in ax.texts] == words
     assert len({t.get_position()[1] for t in ax.texts}) > 1          # more than one line
+    ax.figure.canvas.draw()                                           # lays out the word boxes
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [t.get_bbox_patch().get_window_extent(renderer) for t in ax.texts]
+    frame = ax.get_window_extent(renderer)
+    for left, right in zip(boxes, boxes[1:]):
+        if abs(left.y0 - right.y0) < 1:                               # same line: no overlap
+            assert left.x1 <= right.x0
+    assert all(frame.x0 - 3 <= b.x0 and b.x1 <= frame.x1 + 3 for b in boxes)   # inside the width
 
 
 def test_seed_curves_one_line_per_seed_and_a_dot_at_the_best_epoch():
@@ -124,7 +132,9 @@ def test_deletion_curve_and_review_length_plots():
     curve = pd.DataFrame({"method": ["a", "a", "b", "b"], "k": [0, 1, 0, 1], "prob_drop": [0, 0.2, 0, 0.1],
                           "flipped": [0, 0.1, 0, 0.0]})
     axes = plots.plot_deletion_curve(curve)
-    assert [len(ax.get_lines()) for ax in axes] == [2, 2]
+    assert [len(ax.get_lines()) for ax in axes] == [2, 2] and not axes[0].collections
+    axes = plots.plot_deletion_curve(curve.assign(prob_drop_se=0.01))
+    assert len(axes[0].collections) == 2                         # one ±2 SE band per method
     with pytest.raises(ValueError, match="lacks the columns"):
         plots.plot_deletion_curve(curve.drop(columns="flipped"))
     ax = plots.plot_review_lengths(np.array([10, 50, 120, 500]), 400)

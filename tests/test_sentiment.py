@@ -136,6 +136,13 @@ def test_delete_top_k_removes_exactly_k_real_words_and_never_padding():
         deletion.delete_top_k(ids, scores[:, :3], 1)
 
 
+def test_last_word_scores_delete_the_last_k_real_words():
+    ids = np.array([[5, 6, 7, 8, 0, 0], [9, 10, 11, 0, 0, 0]], "int32")
+    scores = deletion.last_word_scores(ids)
+    assert np.isneginf(scores[ids == 0]).all()
+    np.testing.assert_array_equal(deletion.delete_top_k(ids, scores, 2), [[5, 6, 0, 0, 0, 0], [9, 0, 0, 0, 0, 0]])
+
+
 def test_gradient_x_input_is_minus_inf_at_padding_and_the_curve_starts_at_zero():
     model = SentimentClassifier(50, embed_dim=8, units=6, pooling="attention", attention_units=5)
     ids = np.pad(_ids(n=4, width=12), ((0, 0), (0, 3)))
@@ -146,3 +153,5 @@ def test_gradient_x_input_is_minus_inf_at_padding_and_the_curve_starts_at_zero()
     assert len(curve) == 9 and set(curve["method"]) == set(scores)
     zero = curve[curve["k"] == 0]
     assert (zero["prob_drop"].abs() < 1e-6).all() and (zero["flipped"] == 0).all()
+    assert (zero["prob_drop_se"] < 1e-6).all() and (curve["prob_drop_se"] >= 0).all()
+    np.testing.assert_allclose(model.attention_weights(ids, batch_size=3), scores["attention"], atol=1e-6)

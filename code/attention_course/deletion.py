@@ -7,7 +7,8 @@ relies on makes it fall fast; k random words are the floor. Scores compared:
 - attention weights a_j (``model.attention_weights``);
 - gradient × input, Σ_e x_je ∂f/∂x_je: a first-order estimate of what word j adds to the
   logit f, signed towards the predicted class (:func:`gradient_x_input`);
-- random scores (:func:`random_scores`).
+- random scores (:func:`random_scores`), the floor;
+- the last words of the review (:func:`last_word_scores`), position alone.
 
     scores = {"attention": model.attention_weights(ids), "gradient × input": gradient_x_input(model, ids),
               "random": random_scores(ids, seed=0)}
@@ -78,8 +79,8 @@ def deletion_curve(model, ids, scores, ks):
     """For each scoring method and each k: delete the top-k words and measure the change.
 
     Returns a DataFrame with columns ``method``, ``k``, ``prob_drop`` (mean fall in the
-    probability of the class predicted on the full review) and ``flipped`` (fraction of
-    predictions that changed class).
+    probability of the class predicted on the full review), ``prob_drop_se`` (its standard
+    error over reviews, std / √N) and ``flipped`` (fraction of predictions that changed class).
     """
     ids = np.asarray(ids)
     base = predict_logits(model, {"ids": ids, "label": np.zeros(len(ids), "int32")})
@@ -90,6 +91,15 @@ def deletion_curve(model, ids, scores, ks):
         for k in ks:
             logits = predict_logits(model, {"ids": delete_top_k(ids, method_scores, k), "label": np.zeros(len(ids), "int32")})
             p = 1 / (1 + np.exp(-np.where(positive, logits, -logits)))
-            rows.append({"method": method, "k": k, "prob_drop": float(np.mean(p_base - p)),
+            drop = p_base - p
+            rows.append({"method": method, "k": k, "prob_drop": float(drop.mean()),
+                         "prob_drop_se": float(drop.std(ddof=1) / np.sqrt(len(drop))) if len(drop) > 1 else np.nan,
                          "flipped": float(np.mean((logits > 0) != positive))})
     return pd.DataFrame(rows)
+
+
+def last_word_scores(ids):
+    """Scores (N, L) that rank each review's last real tokens highest, -inf at padding:
+    deleting the top k deletes the last k words (a test of position alone)."""
+    real = _real(ids)
+    return np.where(real, np.arange(real.shape[1], dtype="float64")[None, :], -np.inf)

@@ -271,7 +271,7 @@ _POOLS = {
     "bahdanau": ("BiLSTM + Bahdanau (query: the final states)",
                  r"$a_j = \mathrm{softmax}_j(v^\top \tanh(W_1 h_j + W_2 q))$" + "\n" + r"$z = \sum_j a_j h_j$",
                  r"$q = [\overrightarrow{h}_S; \overleftarrow{h}_1]$"),
-    "luong": ("LSTM + Luong (the copied example)",
+    "luong": ("LSTM + Luong: the copied example's layer, with a mask",
               r"$a_j = \mathrm{softmax}_j(q^\top W_a h_j)$" + "\n" + r"$z = \tanh(W_c[\sum_j a_j h_j;\ q])$",
               "$q = h_S$"),
 }

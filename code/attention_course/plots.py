@@ -176,29 +176,34 @@ def highlight_html(words, weights, title=None):
                 f"padding: 6px'>{head}{spans}</div>")
 
 
-def plot_highlighted(words, weights, title=None, width=70, ax=None, fontsize=11):
+def plot_highlighted(words, weights, title=None, width=7.0, ax=None, fontsize=11):
     """The same picture as :func:`highlight_html` drawn with Matplotlib (for print, or no HTML).
 
-    Words are set in a monospaced font and wrapped at ``width`` characters per line.
+    Words are laid out by their drawn size and wrapped at the Axes' width: a new figure is
+    ``width`` inches wide and as tall as its lines need.
     """
     alpha = _check_words(words, weights)
-    lines, line, used = [], [], 0
-    for word, a in zip(words, alpha):
-        if line and used + len(word) > width:
-            lines.append(line)
-            line, used = [], 0
-        line.append((used, word, a))
-        used += len(word) + 1
-    lines.append(line)
-    ax = _axes(ax, size=(0.105 * width * fontsize / 11, 0.3 * len(lines) * fontsize / 11 + 0.5))
-    ax.set_xlim(0, width)
-    ax.set_ylim(len(lines), -0.5 if title else 0)
+    if ax is None:
+        ax = plt.figure(figsize=(width, 1)).add_axes([0.01, 0.0, 0.98, 1.0])
     ax.axis("off")
-    colour = np.array(HIGHLIGHT) / 255
-    for row, line in enumerate(lines):
-        for x, word, a in line:
-            ax.text(x, row + 0.5, word, family="monospace", fontsize=fontsize, va="center",
-                    bbox={"facecolor": (*colour, 0.8 * a), "edgecolor": "none", "pad": 1.5})
+    ax.set_xlim(0, 1)
+    renderer = ax.figure.canvas.get_renderer()
+    to_data = ax.transAxes.inverted()                                  # display -> Axes fraction
+    colour, x, row = np.array(HIGHLIGHT) / 255, 0.0, 0
+    gap = fontsize * 0.45 / 72 * ax.figure.dpi / ax.get_window_extent(renderer).width  # a space, in Axes width
+    for word, a in zip(words, alpha):
+        text = ax.text(x, row + 0.5, word, fontsize=fontsize, va="center",
+                       bbox={"facecolor": (*colour, 0.8 * a), "edgecolor": "none", "pad": 1.5})
+        box = text.get_window_extent(renderer).transformed(to_data)
+        if x > 0 and x + box.width > 1:                                 # wrap: start the next line
+            row, x = row + 1, 0.0
+            text.set_position((x, row + 0.5))
+        x += box.width + gap
+    lines = row + 1
+    if ax.figure.get_figheight() == 1 and len(ax.figure.axes) == 1:     # our own figure: fit the lines
+        ax.figure.set_figheight(0.3 * lines * fontsize / 11 + (0.45 if title else 0.1))
+        ax.set_position([0.01, 0.0, 0.98, lines * 0.3 * fontsize / 11 / ax.figure.get_figheight()])
+    ax.set_ylim(lines, 0)
     if title:
         ax.set_title(title, fontsize=fontsize + 1, loc="left")
     return ax
@@ -251,7 +256,8 @@ def plot_deletion_curve(curve, axes=None):
     """The deletion test: the fall in P(predicted class) and the share of flipped predictions
     against the number of words deleted, one line per scoring method.
 
-    ``curve``: the DataFrame of ``deletion.deletion_curve`` (columns method, k, prob_drop, flipped).
+    ``curve``: the DataFrame of ``deletion.deletion_curve`` (columns method, k, prob_drop, flipped;
+    with ``prob_drop_se``, a band of ±2 standard errors is shaded around each fall).
     """
     missing = {"method", "k", "prob_drop", "flipped"} - set(curve.columns)
     if missing:
@@ -261,8 +267,11 @@ def plot_deletion_curve(curve, axes=None):
     for (method, rows), colour in zip(curve.groupby("method", sort=False), MODEL_COLOURS):
         for ax, column in zip(axes, ["prob_drop", "flipped"]):
             ax.plot(rows["k"], rows[column], marker="o", color=colour, label=method)
-    axes[0].set(ylabel="fall in P(predicted class)")
-    axes[1].set(ylabel="predictions flipped", xlabel="words deleted (k)")
+        if "prob_drop_se" in rows:
+            band = 2 * rows["prob_drop_se"]
+            axes[0].fill_between(rows["k"], rows["prob_drop"] - band, rows["prob_drop"] + band, color=colour, alpha=0.2)
+    axes[0].set(ylabel="fall in P(predicted class)" + (" (±2 SE)" if "prob_drop_se" in curve else ""))
+    axes[1].set(ylabel="share of predictions flipped", xlabel="words deleted (k)", xticks=sorted(curve["k"].unique()))
     for ax in axes:
         ax.grid(alpha=0.3)
     axes[0].legend()
