@@ -82,14 +82,17 @@ def deletion_curve(model, ids, scores, ks):
     probability of the class predicted on the full review), ``prob_drop_se`` (its standard
     error over reviews, std / √N) and ``flipped`` (fraction of predictions that changed class).
     """
+    def logits_of(ids):
+        return predict_logits(model, {"ids": ids, "label": np.zeros(len(ids), "int32")})
+
     ids = np.asarray(ids)
-    base = predict_logits(model, {"ids": ids, "label": np.zeros(len(ids), "int32")})
+    base = logits_of(ids)
     positive = base > 0
     p_base = 1 / (1 + np.exp(-np.where(positive, base, -base)))                      # P(predicted class)
     rows = []
     for method, method_scores in scores.items():
         damaged = np.concatenate([delete_top_k(ids, method_scores, k) for k in ks])   # every k in one pass
-        all_logits = predict_logits(model, {"ids": damaged, "label": np.zeros(len(damaged), "int32")})
+        all_logits = logits_of(damaged)
         for k, logits in zip(ks, np.split(all_logits, len(ks))):
             p = 1 / (1 + np.exp(-np.where(positive, logits, -logits)))
             drop = p_base - p

@@ -183,7 +183,8 @@ def plot_highlighted(words, weights, title=None, width=7.0, ax=None, fontsize=11
     ``width`` inches wide and as tall as its lines need.
     """
     alpha = _check_words(words, weights)
-    if ax is None:
+    own = ax is None                                                   # our figure: sized to the lines
+    if own:
         ax = plt.figure(figsize=(width, 1)).add_axes([0.01, 0.0, 0.98, 1.0])
     ax.axis("off")
     ax.set_xlim(0, 1)
@@ -200,7 +201,7 @@ def plot_highlighted(words, weights, title=None, width=7.0, ax=None, fontsize=11
             text.set_position((x, row + 0.5))
         x += box.width + gap
     lines = row + 1
-    if ax.figure.get_figheight() == 1 and len(ax.figure.axes) == 1:     # our own figure: fit the lines
+    if own:
         ax.figure.set_figheight(0.3 * lines * fontsize / 11 + (0.45 if title else 0.1))
         ax.set_position([0.01, 0.0, 0.98, lines * 0.3 * fontsize / 11 / ax.figure.get_figheight()])
     ax.set_ylim(lines, 0)
