@@ -323,6 +323,84 @@ def sentiment_classifier(pooling="attention", ax=None):
     return ax
 
 
+def scaled_dot_product(ax=None):
+    """softmax(Q Kᵀ / √d_k) V, step by step, with the shapes (Chapter 5)."""
+    ax = _canvas(ax, 12.0, 9.0, (8, 6))
+    ax.text(0.2, 8.6, "Scaled dot-product attention", fontsize=FONT + 1, weight="bold")
+    q = _box(ax, 1.6, 0.8, "$Q$", "decoder", w=1.0, h=0.7)
+    k = _box(ax, 4.6, 0.8, "$K$", "encoder", w=1.0, h=0.7)
+    v = _box(ax, 9.6, 0.8, "$V$", "encoder", w=1.0, h=0.7)
+    scores = _box(ax, 3.1, 2.9, r"$QK^\top / \sqrt{d_k}$", "attention", w=2.6)
+    _arrow(ax, q, scores, "(B, T, $d_k$)", dx=-0.15)
+    _arrow(ax, k, scores, "(B, S, $d_k$)", dx=0.15)
+    masked = _box(ax, 3.1, 4.8, "mask: $-\\infty$ where False", "attention", w=3.8)
+    _arrow(ax, scores, masked, "scores (B, T, S)")
+    weights = _box(ax, 3.1, 6.5, "softmax over S", "attention", w=2.8)
+    _arrow(ax, masked, weights)
+    out = _box(ax, 9.6, 6.5, "$A V$", "output", w=1.2)
+    _arrow(ax, weights, out, "$A$ (B, T, S)", dx=0, dy=0.3)
+    _arrow(ax, v, out, "(B, S, $d_v$)")
+    _arrow(ax, out, (out[0], 8.3), "(B, T, $d_v$)")
+    ax.text(5.2, 4.8, "bool, broadcast to\n(B, T, S); True =\nmay attend", fontsize=FONT - 1, va="center")
+    return ax
+
+
+def multi_head(ax=None):
+    """Multi-head attention: h projections, h attentions side by side, joined and projected."""
+    ax = _canvas(ax, 14.0, 9.4, (9, 6.0))
+    ax.text(0.2, 9.0, "Multi-head attention", fontsize=FONT + 1, weight="bold")
+    x_q = _box(ax, 2.0, 0.7, "query $X$", "decoder", w=1.8, h=0.7)
+    x_kv = _box(ax, 8.5, 0.7, "key = value $Z$", "encoder", w=2.6, h=0.7)
+    proj = _box(ax, 5.2, 2.6, "$Q_i = X W_q^{(i)}$,  $K_i = Z W_k^{(i)}$,  $V_i = Z W_v^{(i)}$", "attention", w=9.6)
+    _arrow(ax, x_q, proj, "(B, T, D)", dx=-0.15)
+    _arrow(ax, x_kv, proj, "(B, S, D)", dx=0.15)
+    heads = [_box(ax, x, 4.6, f"head {i}", "attention", w=1.7) for i, x in zip(("1", "2", "h"), (2.0, 4.4, 8.4))]
+    ax.text(6.4, 4.6, "…", ha="center", va="center", fontsize=FONT + 2)
+    for i, head in enumerate(heads):
+        _arrow(ax, (head[0], proj[1] + proj[3]), head, "(B, h, T, $d_k$)" if i == 2 else None, dx=0.15)
+    concat = _box(ax, 5.2, 6.5, "concatenate the heads, then $W_o$", "output", w=8.0)
+    for head in heads:
+        _arrow(ax, head, (head[0], concat[1] - concat[3]))
+    ax.text(9.5, 5.6, "softmax$(Q_i K_i^\\top/\\sqrt{d_k})\\, V_i$\nweights (B, h, T, S)", fontsize=FONT - 1, va="center")
+    _arrow(ax, concat, (concat[0], 8.5), "(B, T, D),  D = h · $d_k$")
+    return ax
+
+
+def transformer_blocks(ax=None):
+    """One encoder block and one decoder block, with residual connections and layer norms."""
+    ax = _canvas(ax, 14.0, 11.0, (9, 7.1))
+    ax.text(0.2, 10.6, "Encoder block (×N)            Decoder block (×N)", fontsize=FONT + 1, weight="bold")
+
+    def sub_layer(x, y, text, role, w=4.8):
+        block = _box(ax, x, y, text, role, w=w, h=0.75)
+        norm = _box(ax, x, y + 1.05, "add & LayerNorm", "input", w=w, h=0.6, fontsize=FONT - 1)
+        _arrow(ax, block, norm)
+        return block, norm
+
+    src = _box(ax, 3.0, 0.6, "$\\sqrt{D}\\,E[x] + P$", "input", w=3.0, h=0.7)
+    att, n1 = sub_layer(3.0, 2.4, "self-attention (padding mask)", "encoder")
+    _arrow(ax, src, att, "(B, S, D)")
+    ffn, n2 = sub_layer(3.0, 5.0, "feed-forward $W_2\\,\\mathrm{ReLU}(W_1 x)$", "encoder")
+    _arrow(ax, n1, ffn)
+    memory = (3.0, 8.3)
+    _arrow(ax, n2, memory, "memory (B, S, D)")
+    for block, norm in ((att, n1), (ffn, n2)):                       # the residual path around each sub-layer
+        _arrow(ax, (block[0] - block[2] - 0.1, block[1] - 0.75), (norm[0] - norm[2], norm[1]), colour="#7f7f7f", rad=-0.5, ls="--")
+    tgt = _box(ax, 10.5, 0.6, "$\\sqrt{D}\\,E[y] + P$", "input", w=3.0, h=0.7)
+    self_att, m1 = sub_layer(10.5, 2.4, "causal self-attention", "decoder")
+    _arrow(ax, tgt, self_att, "(B, T, D)")
+    cross, m2 = sub_layer(10.5, 5.0, "cross-attention", "attention")
+    _arrow(ax, m1, cross)
+    ffn2, m3 = sub_layer(10.5, 7.6, "feed-forward", "decoder")
+    _arrow(ax, m2, ffn2)
+    _arrow(ax, (memory[0] + 0.1, memory[1]), (cross[0] - cross[2], cross[1]), "keys, values", dx=0.1, rad=0.3)
+    out = _box(ax, 10.5, 10.0, "logits (B, T, V)", "output", w=3.0, h=0.6, fontsize=FONT - 1)
+    _arrow(ax, m3, out)
+    for block, norm in ((self_att, m1), (cross, m2), (ffn2, m3)):
+        _arrow(ax, (block[0] + block[2] + 0.1, block[1] - 0.75), (norm[0] + norm[2], norm[1]), colour="#7f7f7f", rad=0.5, ls="--")
+    return ax
+
+
 DIAGRAMS = {
     "rnn_unrolled": rnn_unrolled,
     "encoder_decoder": encoder_decoder,
@@ -337,4 +415,7 @@ DIAGRAMS = {
     "classifier_attention": lambda ax=None: sentiment_classifier("attention", ax),
     "classifier_bahdanau": lambda ax=None: sentiment_classifier("bahdanau", ax),
     "classifier_luong": lambda ax=None: sentiment_classifier("luong", ax),
+    "scaled_dot_product": scaled_dot_product,
+    "multi_head": multi_head,
+    "transformer_blocks": transformer_blocks,
 }

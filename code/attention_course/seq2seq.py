@@ -434,7 +434,8 @@ def beam_search(step, state, batch_size, max_len, beam_width=4, start_id=1, end_
     Args:
         step: ``step(tokens (B*K,), state) -> (logits (B*K, V), state)``; the state's rows are
             beams, example-major (rows b*K .. b*K+K-1 belong to example b), and it is
-            reordered with ``ops.take`` as beams are kept or dropped.
+            reordered with ``ops.take`` as beams are kept or dropped (every tensor of it, when
+            it is a structure: a tuple of GRU states, a Transformer's key/value cache).
         state: the decoder's initial state with B*K rows (each example repeated K times).
         alpha: length normalisation: hypotheses are ranked by log p(y) / len(y)**alpha, where
             len(y) counts the tokens scored, ``end_id`` included (0 ranks by log p(y) alone).
@@ -475,7 +476,8 @@ def beam_search(step, state, batch_size, max_len, beam_width=4, start_id=1, end_
                                   tokens2d[:, :, None]], axis=2)
         done = np.take_along_axis(done, beam, 1) | (tokens2d == end_id) | ~np.isfinite(scores)
         rows = (np.arange(B)[:, None] * K + beam).reshape(-1)
-        state = ops.take(state, ops.convert_to_tensor(rows), axis=0)
+        rows = ops.convert_to_tensor(rows)
+        state = keras.tree.map_structure(lambda part: ops.take(part, rows, axis=0), state)
         tokens = tokens2d.reshape(-1)
         if done.all():
             break

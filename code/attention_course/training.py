@@ -203,26 +203,54 @@ def pad_to(ids, width):
     return ids[:, :width] if ids.shape[1] >= width else np.pad(ids, ((0, 0), (0, width - ids.shape[1])))
 
 
-def fit(model, train, val, epochs, batch_size=128, verbose=True, by_length=False):
+class TimeBudget(keras.callbacks.Callback):
+    """Stop training once ``seconds`` of it have passed (checked after every batch); the epoch
+    it stops in still ends with its validation pass, so every model is scored the same way.
+
+    After training, ``steps`` is the number of batches trained and ``seconds`` the time they took.
+    """
+
+    def __init__(self, seconds):
+        super().__init__()
+        if not seconds > 0:
+            raise ValueError(f"the budget must be a positive number of seconds, got {seconds!r}")
+        self.budget = seconds
+
+    def on_train_begin(self, logs=None):
+        self.start, self.steps = time.perf_counter(), 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+        self.seconds = time.perf_counter() - self.start
+        if self.seconds >= self.budget:
+            self.model.stop_training = True
+
+
+def fit(model, train, val, epochs, batch_size=128, verbose=True, by_length=False, budget_s=None):
     """Teacher-forced training on split dicts with keys ``src``, ``tgt_in``, ``tgt_out``.
 
     ``val`` is a validation split carved from the training data (never the test split).
     Every array must hold integer ids below the model's ``vocab_size``, no sequence empty.
     ``by_length``: batches of sequences of similar length (:class:`LengthBatches`), faster
     when most sequences are much shorter than the longest; else shuffled batches of the
-    full padded width. Returns the Keras ``History``; with ``verbose`` prints one line per epoch.
+    full padded width. ``budget_s``: stop after that many seconds of training, even mid-epoch
+    (:class:`TimeBudget`; ``history.budget`` then holds its steps and seconds). Returns the
+    Keras ``History``; with ``verbose`` prints one line per epoch.
     """
     for name, split in (("train", train), ("val", val)):
         _check_split(split, name, getattr(model, "vocab_size", None))
     callbacks = [EpochLog()] if verbose else []
+    budget = None if budget_s is None else TimeBudget(budget_s)
+    callbacks += [budget] if budget else []
     if by_length:
-        return model.fit(LengthBatches(train, batch_size), epochs=epochs, verbose=0, callbacks=callbacks,
-                         validation_data=LengthBatches(val, batch_size, shuffle=False))
-    return model.fit(
-        (train["src"], train["tgt_in"]), train["tgt_out"],
-        validation_data=((val["src"], val["tgt_in"]), val["tgt_out"]),
-        epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks,
-    )
+        history = model.fit(LengthBatches(train, batch_size), epochs=epochs, verbose=0, callbacks=callbacks,
+                            validation_data=LengthBatches(val, batch_size, shuffle=False))
+    else:
+        history = model.fit((train["src"], train["tgt_in"]), train["tgt_out"],
+                            validation_data=((val["src"], val["tgt_in"]), val["tgt_out"]),
+                            epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks)
+    history.budget = budget
+    return history
 
 
 def _check_split(split, name, vocab_size=None, keys=("src", "tgt_in", "tgt_out")):
