@@ -6,7 +6,7 @@ compare against those results without training the models again. They read them 
 outputs (nothing is typed by hand), and ``test_measured.py`` fails when the two disagree.
 
 Chapter 4's summary reads every model's per-seed IMDB results the same way, from
-``attention_course/sentiment_results.json``.
+``attention_course/sentiment_results.json`` (Chapter 5's Transformer encoder included).
 
 Update after a full re-run:  python tests/measured_results.py
 """
@@ -71,7 +71,7 @@ def all_results():
 IMDB_JSON = ROOT / "code" / "attention_course" / "sentiment_results.json"
 IMDB_SOURCES = [f"chapters/04_text_classification/{name}.ipynb" for name in
                 ("01_data_and_baseline", "02_last_state_or_attention", "03_bilstm_bahdanau",
-                 "04_the_copied_example")]
+                 "04_the_copied_example")] + ["chapters/05_transformer/05_imdb_encoder.ipynb"]
 RUN = re.compile(r"^(.+?)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s*$")
 SUMMARY = re.compile(r"^(.+?)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+\d+\s+[\d/]+\s+[\d.]+\s+\d+\s*$")
 

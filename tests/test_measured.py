@@ -59,3 +59,13 @@ def test_differences_against_a_reference_model():
     assert frame.loc["a", "difference"] == -0.08 and abs(frame.loc["a", "standard error"] - 0.02 / 3 ** 0.5) < 1e-4
     with pytest.raises(ValueError, match="reference must be one of"):
         sentiment.differences(runs, "c")
+
+
+def test_imdb_results_by_chapter():
+    from attention_course import sentiment
+    chapter4, both = sentiment.measured(), sentiment.measured(chapters=(4, 5))
+    assert chapter4["notebook"].str.startswith("chapters/04_").all()
+    assert set(both["model"]) - set(chapter4["model"]) == {"Transformer encoder"}
+    assert set(both.attrs["summary"]) == set(both["model"])
+    with pytest.raises(ValueError, match="no IMDB results for chapters"):
+        sentiment.measured(chapters=(3,))

@@ -10,6 +10,7 @@ The notebooks import everything they use from here, one module per idea:
 - :mod:`~attention_course.translation` English-Spanish pairs, tokenisation, BLEU (sacrebleu)
 - :mod:`~attention_course.imdb`      the raw IMDB reviews (Chapter 4), a seeded validation split
 - :mod:`~attention_course.sentiment` review classifiers (last state, attention pooling, Bahdanau, Luong), baseline, protocol
+- :mod:`~attention_course.transformer` scaled dot-product and multi-head attention, masks, positions, the Transformer (Chapter 5)
 - :mod:`~attention_course.deletion`  the deletion test: are attention weights an explanation?
 - :mod:`~attention_course.training`  masked loss and accuracy, ``fit``, evaluation by length
 - :mod:`~attention_course.gradients` how far back a gradient reaches in an RNN

@@ -84,12 +84,12 @@ def imdb_experiment(vocab_size=VOCAB_SIZE, max_len=MAX_LEN, keep="end"):
     """Chapter 4's data: train / validation (20 % of IMDB's training reviews, seed 0) / test.
 
     Returns three dicts ``{"ids": (N, max_len) int32, "label": (N,) int32, "text": list}`` and
-    the vectorizer, adapted to the training part only. Quick mode keeps 2,000 / 500 / 500 reviews.
+    the vectorizer, adapted to the training part only. Quick mode keeps 1,000 / 250 / 250 reviews.
     """
     texts, labels = imdb.load_reviews("train")
     (train_x, train_y), (val_x, val_y) = imdb.validation_split(texts, labels, fraction=0.2, seed=0)
     test_x, test_y = imdb.load_reviews("test")
-    n_train, n_eval = config.pick(full=(None, None), quick=(2_000, 500))
+    n_train, n_eval = config.pick(full=(None, None), quick=(1_000, 250))
     rng = np.random.default_rng(0)
     splits = []
     for x, y, n in ((train_x, train_y, n_train), (val_x, val_y, n_eval), (test_x, test_y, n_eval)):
@@ -423,14 +423,19 @@ PUBLISHED = [
 ]
 
 
-def measured():
-    """Every Chapter 4 model's per-seed results, as its notebook's committed outputs show them.
+def measured(chapters=(4,)):
+    """Every IMDB model's per-seed results, as its notebook's committed outputs show them.
 
-    Read from ``sentiment_results.json``, which ``tests/measured_results.py`` writes from the
-    cells tagged ``imdb-runs`` (a test checks that they agree). Returns a DataFrame like
-    :func:`run_seeds`'s, with a ``notebook`` column.
+    ``chapters``: whose models, by chapter number: Chapter 4's by default; ``(4, 5)`` adds
+    Chapter 5's Transformer encoder. Read from ``sentiment_results.json``, which
+    ``tests/measured_results.py`` writes from the cells tagged ``imdb-runs`` (a test checks
+    that they agree). Returns a DataFrame like :func:`run_seeds`'s, with a ``notebook`` column.
     """
     results = json.loads(resources.files(__package__).joinpath("sentiment_results.json").read_text())
+    folders = tuple(f"chapters/{c:02d}_" for c in chapters)
+    results = {model: entry for model, entry in results.items() if entry["notebook"].startswith(folders)}
+    if not results:
+        raise ValueError(f"no IMDB results for chapters {chapters}; they come from Chapters 4 and 5")
     frame = pd.DataFrame([{"model": model, **run, "notebook": entry["notebook"]}
                           for model, entry in results.items() for run in entry["runs"]])
     frame.attrs["summary"] = {model: entry["summary"] for model, entry in results.items()}

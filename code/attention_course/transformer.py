@@ -18,7 +18,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from .attention import masked_softmax, positive_int
+from .attention import positive_int
 from .seq2seq import PAD, beam_search, check_token_ids, greedy_decode
 
 
@@ -53,14 +53,21 @@ def scaled_dot_product_attention(q, k, v, mask=None):
 
     Returns:
         ``(output (…, T, d_v), weights (…, T, S))``; each row of weights sums to 1 (or is all
-        0 when the mask leaves a query nothing to attend to).
+        0 when the mask leaves a query nothing to attend to). Masked weights are exactly 0, as
+        with Chapter 2's ``masked_softmax``; the mask is only broadcast, never copied to (…, T, S).
     """
     if q.shape[-1] != k.shape[-1]:
         raise ValueError(f"queries and keys must have the same width d_k, got {q.shape[-1]} and {k.shape[-1]}")
     if None not in (k.shape[-2], v.shape[-2]) and k.shape[-2] != v.shape[-2]:
         raise ValueError(f"keys and values must have the same length S, got {k.shape[-2]} and {v.shape[-2]}")
-    scores = ops.matmul(q, ops.swapaxes(k, -1, -2)) / math.sqrt(q.shape[-1])    # (…, T, S)
-    weights = masked_softmax(scores, check_mask(mask, scores.shape))
+    scores = ops.matmul(q / math.sqrt(q.shape[-1]), ops.swapaxes(k, -1, -2))    # QKᵀ/√d_k: (…, T, S)
+    if mask is None:
+        weights = ops.softmax(scores, axis=-1)
+    else:
+        mask = check_mask(mask, scores.shape)
+        weights = ops.softmax(ops.where(mask, scores, -1e9), axis=-1)         # exp(-1e9 - max) == 0
+        # a query with no key at all gets zeros, not a uniform average: (…, T, 1), no (T, S) copy of the mask
+        weights = weights * ops.cast(ops.any(mask, axis=-1, keepdims=True), weights.dtype)
     return ops.matmul(weights, v), weights                                     # (…, T, d_v)
 
 
@@ -304,13 +311,13 @@ class Transformer(keras.Model):
 
     ``num_layers`` encoder and decoder blocks of width ``d_model`` with ``num_heads`` heads and
     a feed-forward width ``d_ff``; source and target embeddings of their own, each ×√D plus
-    the sinusoidal encoding, then dropout. 0 is padding; ``start_id``/``end_id`` are ``<s>`` and
+    the positional encoding (``positions`` as for :class:`PositionalEmbedding`), then dropout. 0 is padding; ``start_id``/``end_id`` are ``<s>`` and
     ``</s>``. Decoding goes through :func:`seq2seq.greedy_decode` and :func:`seq2seq.beam_search`,
     like the RNN models: the decoder's "state" is the target prefix generated so far.
     """
 
     def __init__(self, vocab_size, d_model=128, num_heads=4, d_ff=512, num_layers=2, dropout=0.1,
-                 max_len=64, start_id=1, end_id=2, **kwargs):
+                 max_len=64, start_id=1, end_id=2, positions="sinusoidal", **kwargs):
         super().__init__(**kwargs)
         self.vocab_size, self.d_model = positive_int(vocab_size, "vocab_size"), positive_int(d_model, "d_model")
         self.num_heads, self.d_ff = num_heads, positive_int(d_ff, "d_ff")
@@ -320,9 +327,9 @@ class Transformer(keras.Model):
         if not (0 < start_id < vocab_size and 0 < end_id < vocab_size and start_id != end_id):
             raise ValueError(f"start_id and end_id must be two different ids in [1, {vocab_size}) "
                              f"(0 is padding), got {start_id} and {end_id}")
-        self.dropout_rate, self.start_id, self.end_id = dropout, start_id, end_id
-        self.src_embed = PositionalEmbedding(vocab_size, d_model, max_len, name="src_embed")
-        self.tgt_embed = PositionalEmbedding(vocab_size, d_model, max_len, name="tgt_embed")
+        self.dropout_rate, self.start_id, self.end_id, self.positions = dropout, start_id, end_id, positions
+        self.src_embed = PositionalEmbedding(vocab_size, d_model, max_len, positions, name="src_embed")
+        self.tgt_embed = PositionalEmbedding(vocab_size, d_model, max_len, positions, name="tgt_embed")
         self.drop_src, self.drop_tgt = layers.Dropout(dropout), layers.Dropout(dropout)
         self.encoder_blocks = [EncoderBlock(d_model, num_heads, d_ff, dropout, name=f"encoder_{i}")
                                for i in range(num_layers)]
@@ -419,7 +426,7 @@ class Transformer(keras.Model):
         return {**super().get_config(), "vocab_size": self.vocab_size, "d_model": self.d_model,
                 "num_heads": self.num_heads, "d_ff": self.d_ff, "num_layers": self.num_layers,
                 "dropout": self.dropout_rate, "max_len": self.max_len, "start_id": self.start_id,
-                "end_id": self.end_id}
+                "end_id": self.end_id, "positions": self.positions}
 
 
 @keras.saving.register_keras_serializable(package="attention_course")
