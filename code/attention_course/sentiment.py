@@ -84,12 +84,12 @@ def imdb_experiment(vocab_size=VOCAB_SIZE, max_len=MAX_LEN, keep="end"):
     """Chapter 4's data: train / validation (20 % of IMDB's training reviews, seed 0) / test.
 
     Returns three dicts ``{"ids": (N, max_len) int32, "label": (N,) int32, "text": list}`` and
-    the vectorizer, adapted to the training part only. Quick mode keeps 1,000 / 250 / 250 reviews.
+    the vectorizer, adapted to the training part only. Quick mode keeps 2,000 / 500 / 500 reviews.
     """
     texts, labels = imdb.load_reviews("train")
     (train_x, train_y), (val_x, val_y) = imdb.validation_split(texts, labels, fraction=0.2, seed=0)
     test_x, test_y = imdb.load_reviews("test")
-    n_train, n_eval = config.pick(full=(None, None), quick=(1_000, 250))
+    n_train, n_eval = config.pick(full=(None, None), quick=(2_000, 500))
     rng = np.random.default_rng(0)
     splits = []
     for x, y, n in ((train_x, train_y, n_train), (val_x, val_y, n_eval), (test_x, test_y, n_eval)):
