@@ -230,6 +230,15 @@ def _heads(d_model, num_heads):
     return d_model // num_heads
 
 
+def encode_with(blocks, x, mask, training=False):
+    """Run encoder blocks in turn: x (B, S, D), mask (B, S) -> x (B, S, D), [weights (B, h, S, S)] per block."""
+    weights = []
+    for block in blocks:
+        x, w = block(x, mask, training=training)
+        weights.append(w)
+    return x, weights
+
+
 @keras.saving.register_keras_serializable(package="attention_course")
 class EncoderBlock(layers.Layer):
     """x (B, S, D), mask (B, S) bool -> (x (B, S, D), self-attention weights (B, h, S, S)).
@@ -350,10 +359,7 @@ class Transformer(keras.Model):
     def encode(self, src, training=False):
         """src (B, S) -> memory (B, S, D), mask (B, S), per-block self-attention weights (B, h, S, S)."""
         mask = ops.not_equal(src, PAD)
-        x, weights = self.drop_src(self.src_embed(src), training=training), []
-        for block in self.encoder_blocks:
-            x, w = block(x, mask, training=training)
-            weights.append(w)
+        x, weights = encode_with(self.encoder_blocks, self.drop_src(self.src_embed(src), training=training), mask, training)
         return x, mask, weights
 
     def decode(self, tgt_in, memory, src_mask, training=False, last_only=False):
@@ -462,10 +468,7 @@ class TransformerClassifier(keras.Model):
         if len(ids.shape) != 2 or "int" not in str(ids.dtype):
             raise ValueError(f"ids must be integer token ids of shape (batch, time), got {ids.dtype} {tuple(ids.shape)}")
         mask = ops.not_equal(ids, PAD)
-        x, weights = self.drop_in(self.embed(ids), training=training), []
-        for block in self.blocks:
-            x, w = block(x, mask, training=training)
-            weights.append(w)
+        x, weights = encode_with(self.blocks, self.drop_in(self.embed(ids), training=training), mask, training)
         return x, mask, weights
 
     def call(self, ids, training=False):
