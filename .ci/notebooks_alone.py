@@ -38,7 +38,10 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--cell-timeout", type=int, default=300)
     args = parser.parse_args()
-    notebooks = args.notebooks or sorted((ROOT / "chapters").rglob("[0-9]*.ipynb"))
+    # the later chapters first: their notebooks take longest, and the short ones of Chapters 1
+    # and 2 then fill the two workers' last minutes instead of one long notebook running alone
+    notebooks = args.notebooks or sorted((ROOT / "chapters").rglob("[0-9]*.ipynb"),
+                                         key=lambda nb: (-int(nb.parent.name[:2]), nb.name))
     failed = []
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         runs = {pool.submit(run_alone, nb.resolve(), args.cell_timeout): nb for nb in notebooks}

@@ -136,3 +136,35 @@ def test_length_batches_reject_bad_input():
         training.LengthBatches(split, batch_size=0)
     with pytest.raises(ValueError, match="same number of rows"):
         training.LengthBatches({**split, "tgt_in": np.zeros((3, 4), int)})
+
+
+def test_a_time_budget_stops_training_mid_epoch():
+    src, tgt_in = keras.Input((None,), dtype="int32"), keras.Input((None,), dtype="int32")
+    context = keras.ops.mean(keras.layers.Embedding(40, 4)(src), axis=1, keepdims=True)   # (B, 1, 4)
+    logits = keras.layers.Dense(40)(keras.layers.Embedding(40, 4)(tgt_in) + context)      # (B, T, 40)
+    model = keras.Model((src, tgt_in), logits)                                           # small: quick to trace
+    model.compile(optimizer="adam", loss=training.masked_loss())
+    split = {"src": rng.integers(3, 40, (64, 6)), "tgt_in": rng.integers(3, 40, (64, 5)),
+             "tgt_out": rng.integers(3, 40, (64, 5))}
+    history = training.fit(model, split, split, epochs=3, batch_size=8, verbose=False, budget_s=1e-9)
+    assert history.budget.steps == 1 and len(history.history["val_loss"]) == 1
+    with pytest.raises(ValueError, match="positive number of seconds"):
+        training.TimeBudget(0)
+
+
+def test_building_the_optimizer_first_changes_no_number():
+    def trained(build_first):
+        keras.utils.set_random_seed(0)
+        src, tgt_in = keras.Input((None,), dtype="int32"), keras.Input((None,), dtype="int32")
+        context = keras.ops.mean(keras.layers.Embedding(20, 4)(src), axis=1, keepdims=True)
+        model = keras.Model((src, tgt_in), keras.layers.Dense(20)(keras.layers.Embedding(20, 4)(tgt_in) + context))
+        model.compile(optimizer="adam", loss=training.masked_loss())
+        split = {key: np.random.default_rng(1).integers(3, 20, (32, 5)) for key in ("src", "tgt_in", "tgt_out")}
+        if build_first:
+            training.build_optimizer(model, (split["src"][:1], split["tgt_in"][:1]))
+            assert model.optimizer.built and len(model.optimizer.variables) > 1
+        model.fit((split["src"], split["tgt_in"]), split["tgt_out"], epochs=2, batch_size=8, verbose=0)
+        return model.get_weights()
+
+    for a, b in zip(trained(False), trained(True)):
+        np.testing.assert_array_equal(a, b)

@@ -157,13 +157,13 @@ def test_greedy_decoding_is_beam_search_of_width_one_and_weights_sum_to_one():
     model = small_model()
     src = rng.integers(3, 40, (3, 6))
     src[1, 3:] = 0
-    greedy = model.greedy_decode(src, 7)
-    np.testing.assert_array_equal(greedy, model.beam_decode(src, 7, beam_width=1))
-    ids, weights = model.greedy_decode(src, 7, return_weights=True)
+    greedy = model.greedy_decode(src, 5)                       # short: JAX compiles each new shape
+    np.testing.assert_array_equal(greedy, model.beam_decode(src, 5, beam_width=1))
+    ids, weights = model.greedy_decode(src, 5, return_weights=True)
     assert weights.shape == (3, ids.shape[1], 6)
     np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
     assert np.all(weights[1, :, 3:] == 0)
-    assert model.beam_decode(src, 7, beam_width=3).shape[0] == 3
+    assert model.beam_decode(src, 5, beam_width=3).shape[0] == 3
 
 
 def test_decoding_matches_the_teacher_forced_model():
@@ -209,14 +209,3 @@ def test_warmup_schedule_rises_then_falls_as_the_paper_says():
     assert values.argmax() == 99                              # step n + 1 = 100 = warmup
     assert values[99] == pytest.approx(64 ** -0.5 * 100 ** -0.5, rel=1e-5)
     assert values[399] == pytest.approx(64 ** -0.5 * 400 ** -0.5, rel=1e-5)
-
-
-def test_a_time_budget_stops_training_mid_epoch():
-    model = small_model()
-    model.compile(optimizer="adam", loss=training.masked_loss())
-    split = {"src": rng.integers(3, 40, (256, 6)), "tgt_in": rng.integers(3, 40, (256, 5)),
-             "tgt_out": rng.integers(3, 40, (256, 5))}
-    history = training.fit(model, split, split, epochs=3, batch_size=8, verbose=False, budget_s=1e-9)
-    assert history.budget.steps == 1 and len(history.history["val_loss"]) == 1
-    with pytest.raises(ValueError, match="positive number of seconds"):
-        training.TimeBudget(0)

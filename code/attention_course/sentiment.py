@@ -20,10 +20,11 @@ from keras import layers, ops
 
 from . import config, imdb
 from .attention import AttentionPooling, BahdanauAttention, LuongAttention, positive_int
-from .training import EpochLog, pad_to, length_buckets, length_sorted_batches, round_up
+from .training import EpochLog, build_optimizer, pad_to, length_buckets, length_sorted_batches, round_up
 
 VOCAB_SIZE = 20_000     # the most frequent words of the training split; the rest become [UNK] (id 1)
-MAX_LEN = 400           # tokens kept per review: 87 % of training reviews are shorter
+MAX_LEN = config.pick(full=400, quick=200)   # tokens kept per review: 87 % of training reviews are
+                                             # shorter than 400 (quick mode: 200, half the LSTMs' work)
 POOLINGS = ("last", "attention", "bahdanau", "luong")
 
 
@@ -275,7 +276,9 @@ def fit_classifier(model, train, val, epochs, batch_size=64, patience=2, verbose
     _check_split(train, "train"), _check_split(val, "val")
     stop = keras.callbacks.EarlyStopping("val_accuracy", mode="max", patience=patience, restore_best_weights=True)
     start = time.perf_counter()
-    history = model.fit(batches(train, batch_size), validation_data=batches(val, 250, shuffle=False),
+    train_batches = batches(train, batch_size)
+    build_optimizer(model, train_batches[0][0][:1])
+    history = model.fit(train_batches, validation_data=batches(val, 250, shuffle=False),
                         epochs=epochs, verbose=0, callbacks=[stop] + ([EpochLog(live=True, title=title)] if verbose else []))
     history.seconds = time.perf_counter() - start
     history.best_epoch = int(np.argmax(history.history["val_accuracy"])) + 1
@@ -291,12 +294,16 @@ def batches(split, batch_size=64, shuffle=True):
 
 
 def predict_logits(model, split, batch_size=250):
-    """Logits (N,) for a split, in the split's order."""
+    """Logits (N,) for a split, in the split's order.
+
+    Through ``model.predict_on_batch``, Keras's compiled inference step: on CPU it is several
+    times faster than calling the model eagerly, with the same numbers.
+    """
     ids, _ = _check_split(split)
     logits = np.empty(len(ids), dtype="float32")
     fixed = batches(split, batch_size, shuffle=False)
     for i in range(len(fixed)):
-        logits[fixed.batches[i]] = ops.convert_to_numpy(model(fixed[i][0]))
+        logits[fixed.batches[i]] = np.reshape(model.predict_on_batch(fixed[i][0]), -1)
     return logits
 
 

@@ -145,8 +145,8 @@ class MultiHeadAttention(layers.Layer):
 def sinusoidal_encoding(length, depth):
     """(length, depth) float32: P[p, 2i] = sin(p / 10000^(2i/depth)), P[p, 2i+1] = cos(the same).
 
-    Vaswani et al. (2017), section 3.5: each pair of dimensions is one wave, with wavelengths
-    from 2π to 10000·2π.
+    Vaswani et al. (2017), section 3.5: each pair of dimensions is one wave, of wavelength
+    2π · 10000^(2i/depth), a geometric progression from 2π to just under 10000 · 2π.
     """
     length, depth = positive_int(length, "length"), positive_int(depth, "depth")
     if depth % 2:
