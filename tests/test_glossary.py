@@ -46,13 +46,15 @@ def chapters():
 
 
 def mention(term):
-    """The term in running text, any case, with an optional plural -s/-es."""
-    return re.compile(r"(?<![\w-])" + re.escape(term) + r"(?:s|es)?(?![\w-])", re.I)
+    """The term in running text, any case, across a line break, with an optional plural -s/-es."""
+    return re.compile(r"(?<![\w-])" + re.escape(term).replace(r"\ ", r"\s+") + r"(?:s|es)?(?![\w-])", re.I)
 
 
 def plain_mentions(text, term):
     """Start offsets of the term in ``text`` outside code, math, roles, links and headings."""
     blocked = [m.span() for m in PROTECTED.finditer(text)]
+    longer = [other for other, _, _ in TERMS if other != term and mention(term).search(other)]
+    blocked += [m.span() for other in longer for m in mention(other).finditer(text)]   # "padding" in "padding mask"
     found = [m.start() for m in mention(term).finditer(text) if not any(a <= m.start() < b for a, b in blocked)]
     if term in EVERYDAY:
         others = [m.start() for other in EVERYDAY - {term} for m in mention(other).finditer(text)]
