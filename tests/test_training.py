@@ -138,12 +138,17 @@ def test_length_batches_reject_bad_input():
         training.LengthBatches({**split, "tgt_in": np.zeros((3, 4), int)})
 
 
-def test_a_time_budget_stops_training_mid_epoch():
+def _tiny_seq2seq(vocab):
+    """(src, tgt_in) -> logits (B, T, vocab): embeddings and one Dense, quick to trace."""
     src, tgt_in = keras.Input((None,), dtype="int32"), keras.Input((None,), dtype="int32")
-    context = keras.ops.mean(keras.layers.Embedding(40, 4)(src), axis=1, keepdims=True)   # (B, 1, 4)
-    logits = keras.layers.Dense(40)(keras.layers.Embedding(40, 4)(tgt_in) + context)      # (B, T, 40)
-    model = keras.Model((src, tgt_in), logits)                                           # small: quick to trace
+    context = keras.ops.mean(keras.layers.Embedding(vocab, 4)(src), axis=1, keepdims=True)   # (B, 1, 4)
+    model = keras.Model((src, tgt_in), keras.layers.Dense(vocab)(keras.layers.Embedding(vocab, 4)(tgt_in) + context))
     model.compile(optimizer="adam", loss=training.masked_loss())
+    return model
+
+
+def test_a_time_budget_stops_training_mid_epoch():
+    model = _tiny_seq2seq(40)
     split = {"src": rng.integers(3, 40, (64, 6)), "tgt_in": rng.integers(3, 40, (64, 5)),
              "tgt_out": rng.integers(3, 40, (64, 5))}
     history = training.fit(model, split, split, epochs=3, batch_size=8, verbose=False, budget_s=1e-9)
@@ -155,10 +160,7 @@ def test_a_time_budget_stops_training_mid_epoch():
 def test_building_the_optimizer_first_changes_no_number():
     def trained(build_first):
         keras.utils.set_random_seed(0)
-        src, tgt_in = keras.Input((None,), dtype="int32"), keras.Input((None,), dtype="int32")
-        context = keras.ops.mean(keras.layers.Embedding(20, 4)(src), axis=1, keepdims=True)
-        model = keras.Model((src, tgt_in), keras.layers.Dense(20)(keras.layers.Embedding(20, 4)(tgt_in) + context))
-        model.compile(optimizer="adam", loss=training.masked_loss())
+        model = _tiny_seq2seq(20)
         split = {key: np.random.default_rng(1).integers(3, 20, (32, 5)) for key in ("src", "tgt_in", "tgt_out")}
         if build_first:
             training.build_optimizer(model, (split["src"][:1], split["tgt_in"][:1]))
