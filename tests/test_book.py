@@ -1,29 +1,415 @@
-"""The book builds strictly: `jupyter-book build -W --keep-going` with zero warnings."""
+"""The book: a strict build, then every page opened in a real browser.
+
+One build serves every test here: ``jupyter-book build -W --keep-going`` (zero warnings) with
+one change to ``_config.yml``, for this build only: MathJax is served from a local copy (the
+``django-static-mathjax`` package, MathJax 3.2.2) instead of the CDN, so the pages typeset
+offline. The published book keeps the CDN. The built site is served on 127.0.0.1 and every
+page is opened in headless Chromium (Debian's ``chromium``, driven by Playwright); a request
+that leaves the machine is refused and counts as a missing asset.
+
+Screenshots and a report of what each check took go to ``_build/browser/``.
+"""
+import html.parser
+import http.server
+import json
 import pathlib
 import re
 import subprocess
 import sys
+import threading
+import time
+from urllib.parse import unquote, urldefrag, urlparse
+
+import pytest
+import yaml
+from conftest import offline
+
+from attention_course.book import section
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "_build" / "browser"
+MATHJAX = "mathjax/static/mathjax/es5"                 # inside the django-static-mathjax package
+DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+SCREENSHOT_PAGE = "chapters/02_dot_product_attention/01_attention_by_hand.html"
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+REPO = urlparse(CONFIG["repository"]["url"]).path.strip("/")
+COLAB = re.compile(rf"^https://colab\.research\.google\.com/github/{re.escape(REPO)}/blob/"
+                   rf"{CONFIG['repository']['branch']}/(.+\.ipynb)$")
+# MyST syntax that rendered as text: a directive fence, any {name} (a role or a directive), or
+# a directive's option line
+RAW = re.compile(r"```\{|:::\{|\{[a-z][\w:-]*\}|^\s*:(label|class|name|width|align):", re.MULTILINE)
+# TeX that MathJax never saw: $...$ or a backslash command in the text outside math and code
+UNPARSED_MATH = re.compile(r"\$[^$\s][^$\n]*\$|\\(frac|alpha|sum|mathrm|text|sqrt|begin)\b")
 
 
-def test_book_builds_without_warnings(tmp_path):
+class _Site(http.server.SimpleHTTPRequestHandler):
+    """The built book at /, the local MathJax copy at /_mathjax/."""
+
+    def translate_path(self, path):
+        path = urlparse(path).path
+        if path.startswith("/_mathjax/"):
+            return str(self.server.mathjax / unquote(path[len("/_mathjax/"):]))
+        return str(self.server.html / unquote(path.lstrip("/")))
+
+    def log_message(self, *args):
+        pass
+
+
+def _mathjax_dir():
+    import importlib.util
+    spec = importlib.util.find_spec("mathjax")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.fail("the local MathJax copy is missing: pip install -r requirements.txt (django-static-mathjax)")
+    return pathlib.Path(list(spec.submodule_search_locations)[0]).parent / MATHJAX
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """Build the book (local MathJax) and serve it: yields (base URL, html dir, build result, seconds)."""
+    tmp = tmp_path_factory.mktemp("book")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    server.mathjax, server.html = _mathjax_dir(), tmp / "_build" / "html"
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    config = dict(CONFIG)
+    # MathJax from the local copy; an undefined macro is an error (noundefined would draw it in red)
+    config["sphinx"] = {**CONFIG["sphinx"], "config": {**CONFIG["sphinx"]["config"],
+                                                        "mathjax_path": base + "_mathjax/tex-mml-chtml.js",
+                                                        "mathjax3_config": {"tex": {"packages": {"[-]": ["noundefined"]}}}}}
+    (tmp / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True))
     jupyter_book = pathlib.Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "-W", "--keep-going", "--path-output", str(tmp_path)],
-        capture_output=True, text=True, timeout=600,
-    )
+    start = time.perf_counter()
+    result = subprocess.run([str(jupyter_book), "build", str(ROOT), "-W", "--keep-going", "--config",
+                             str(tmp / "_config.yml"), "--path-output", str(tmp)],
+                            capture_output=True, text=True, timeout=600)
+    seconds = time.perf_counter() - start
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield base, server.html, result, seconds
+    server.shutdown()
+
+
+def test_book_builds_without_warnings(site):
+    _, html, result, _ = site
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    html = tmp_path / "_build" / "html"
     for page in ["index.html", "intro.html", "glossary.html", "references.html",
                  "chapters/01_rnn_seq2seq/02_encoder_decoder.html"]:
         assert (html / page).exists(), page
-    chapter = (html / "chapters/01_rnn_seq2seq/02_encoder_decoder.html").read_text(encoding="utf-8")
-    assert "data:image/png" in chapter or "<img" in chapter, "figures are missing from the page"
-    # A directive MyST could not parse is printed as raw text (and an exercise's solution with it).
-    raw = re.compile(r"```\{|:::\{|\{(exercise|solution|admonition|note|figure|dropdown|tip|warning|important)\}|^:(label|class):",
-                     re.MULTILINE)
-    for page in html.rglob("*.html"):
-        text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
-        found = raw.search(text)
-        assert not found, f"{page.relative_to(html)} shows a directive as raw text: {found.group(0)!r}"
+
+
+REDIRECT = re.compile(r'<meta http-equiv="Refresh" content="0; url=([^"]+)"', re.IGNORECASE)
+
+
+def _pages(html):
+    """Every page of the book; a redirect (the root index.html) must point at one."""
+    skip = {"_static", "_sources", "_images"}
+    pages = sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html") if not skip & set(p.relative_to(html).parts))
+    for page in list(pages):
+        if match := REDIRECT.match((html / page).read_text(encoding="utf-8")):
+            assert match.group(1) in pages, f"{page} redirects to a missing page, {match.group(1)}"
+            pages.remove(page)
+    return pages
+
+
+# One pass over the rendered page, after MathJax and the fonts have finished: what each check needs.
+INSPECT = """async () => {
+  if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
+  await document.fonts.ready;
+  // open what is folded (hidden code cells, solutions, dropdowns): folded content is checked too
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+  const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
+  const box = article.getBoundingClientRect(), pad = getComputedStyle(article);
+  const column = {left: box.left + parseFloat(pad.paddingLeft), right: box.right - parseFloat(pad.paddingRight)};
+  column.width = column.right - column.left;            // the text column: the article's content box
+  const skip = 'pre, code, script, style, .highlight, mjx-container, .math, .attention-explorer';
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT,
+    {acceptNode: n => n.parentElement.closest(skip) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+  const text = [];
+  while (walker.nextNode()) text.push(walker.currentNode.nodeValue);
+  const label = e => (e.id ? '#' + e.id + ' ' : '') + e.tagName.toLowerCase() + ' ' +
+                     (e.textContent || e.getAttribute('src') || '').trim().replace(/\\s+/g, ' ').slice(0, 70);
+  const wide = [], scrolling = [];
+  for (const e of article.querySelectorAll('mjx-container[display="true"], .cell_output > .output, ' +
+                                           '.cell_output img, article img, article table, .attention-explorer')) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0) continue;                       // not displayed (e.g. a print-only copy)
+    const inner = e.matches('mjx-container') ? e.querySelector('mjx-math') || e : e;
+    const content = Math.max(inner.scrollWidth, inner.getBoundingClientRect().width);
+    if (r.right > column.right + 1 || r.left < column.left - 1 || content > column.width + 1)
+      wide.push(label(e) + ` (${Math.round(content)} px in a ${Math.round(column.width)} px column)`);
+  }
+  // text outputs (logs, printed tables, the package's source) keep their lines and scroll
+  // inside their box, as in Jupyter: listed in the report, not failed
+  for (const e of article.querySelectorAll('.cell_output pre'))
+    if (e.scrollWidth > e.clientWidth + 1) scrolling.push(label(e));
+  return {
+    ids: Array.from(document.querySelectorAll('[id]'), e => e.id),
+    links: Array.from(article.querySelectorAll('a[href]'), a => a.href)
+               .concat(Array.from(document.querySelectorAll('nav a[href], .bd-sidebar a[href]'), a => a.href)),
+    colab: Array.from(document.querySelectorAll('a[href*="colab.research.google.com"]'), a => a.href),
+    text: text.join('\\n'),
+    mathErrors: Array.from(document.querySelectorAll('mjx-merror, [data-mjx-error]'), label),
+    untypeset: Array.from(document.querySelectorAll('.math'), e => e).filter(e => !e.querySelector('mjx-container')).map(label),
+    mathjax: !!(window.MathJax && MathJax.startup),
+    wide: wide,
+    scrolling: scrolling,
+    brokenImages: Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0).map(i => i.src),
+    explorers: document.querySelectorAll('.attention-explorer').length,
+  };
+}"""
+SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.fixture(scope="module")
+def browsed(site, browser):
+    """Every page, opened once: {page: what INSPECT found, plus failed requests and script errors}."""
+    base, html, result, build_seconds = site
+    assert result.returncode == 0, "the book did not build"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    found, seconds = {"_chromium": browser.version}, {"build": build_seconds}
+    page = offline(browser.new_page(viewport=DESKTOP))
+    problems, aborted = {"requests": [], "errors": []}, set()
+
+    def failed(request):
+        if "ERR_ABORTED" in (request.failure or ""):    # cancelled by the next navigation: fetched again below
+            aborted.add(request.url)
+        else:
+            problems["requests"].append(f"{request.url} ({request.failure})")
+    page.on("requestfailed", failed)
+    page.on("response", lambda r: r.status >= 400 and problems["requests"].append(f"{r.url} (HTTP {r.status})"))
+    page.on("pageerror", lambda e: problems["errors"].append(str(e)))
+    start = time.perf_counter()
+    for name in _pages(html):
+        problems["requests"], problems["errors"] = [], []
+        opened = time.perf_counter()
+        page.goto(base + name, wait_until="load")
+        found[name] = {**page.evaluate(INSPECT), "requests": list(problems["requests"]),
+                       "errors": list(problems["errors"]), "seconds": time.perf_counter() - opened}
+    found["_aborted"] = [f"{url} (HTTP {status})" for url in sorted(aborted)
+                         if (status := page.request.get(url).status) >= 400]
+    seconds["open and inspect every page"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    phone = offline(browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True))
+    found["_sideways"] = {}
+    for name in [SCREENSHOT_PAGE, "results.html", "glossary.html"] + [n for n in found if not n.startswith("_") and found[n]["explorers"]]:
+        phone.goto(base + name, wait_until="load")
+        phone.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise }")
+        found["_sideways"][name] = phone.evaluate(SIDEWAYS)
+        if name == SCREENSHOT_PAGE:
+            phone.screenshot(path=str(ARTIFACTS / "chapter-phone.png"))
+    page.goto(base + SCREENSHOT_PAGE, wait_until="load")
+    page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise }")
+    page.screenshot(path=str(ARTIFACTS / "chapter-desktop.png"))
+    seconds["phone width and screenshots"] = time.perf_counter() - start
+    page.close()
+    phone.close()
+    found["_seconds"] = seconds
+    return found
+
+
+def _pages_of(browsed):
+    return {page: found for page, found in browsed.items() if not page.startswith("_")}
+
+
+def _fail_on(browsed, key, what):
+    bad = {page: found[key] for page, found in _pages_of(browsed).items() if found[key]}
+    assert not bad, f"{what}:\n" + "\n".join(f"  {page}: {items[:5]}" for page, items in bad.items())
+
+
+def test_every_asset_loads_and_no_script_fails(browsed):
+    _fail_on(browsed, "requests", "missing assets (failed or refused requests)")
+    assert not browsed["_aborted"], f"missing assets: {browsed['_aborted']}"
+    _fail_on(browsed, "brokenImages", "images that did not load")
+    _fail_on(browsed, "errors", "JavaScript errors")
+
+
+def test_internal_links_and_anchors_resolve(browsed, site):
+    base = site[0]
+    ids = {page: set(found["ids"]) for page, found in _pages_of(browsed).items()}
+    broken = set()
+    for page, found in _pages_of(browsed).items():
+        for link in found["links"]:
+            if not link.startswith(base):
+                continue
+            target, anchor = urldefrag(link[len(base):])
+            target = unquote(target) or "index.html"
+            if target.endswith("/"):
+                target += "index.html"
+            if target in ids:
+                if anchor and unquote(anchor) not in ids[target]:
+                    broken.add(f"{page} -> {target}#{anchor} (no such anchor)")
+            elif not (site[1] / target).exists():
+                broken.add(f"{page} -> {target} (no such page or file)")
+    assert not broken, "broken internal links:\n" + "\n".join(sorted(broken)[:20])
+
+
+def test_no_directive_or_role_shows_as_raw_text(browsed):
+    raw = {page: RAW.search(found["text"]).group(0) for page, found in _pages_of(browsed).items()
+           if RAW.search(found["text"])}
+    assert not raw, f"MyST syntax shown as text: {raw}"
+
+
+def test_every_formula_is_typeset(browsed):
+    _fail_on(browsed, "mathErrors", "MathJax errors (an undefined macro is one)")
+    _fail_on(browsed, "untypeset", "formulas MathJax did not typeset")
+    unparsed = {page: UNPARSED_MATH.search(found["text"]).group(0) for page, found in _pages_of(browsed).items()
+                if UNPARSED_MATH.search(found["text"])}
+    assert not unparsed, f"TeX shown as text (math MyST did not recognise): {unparsed}"
+    without = [page for page, found in _pages_of(browsed).items() if found["untypeset"] and not found["mathjax"]]
+    assert not without, f"pages with math but no MathJax: {without}"
+
+
+def test_nothing_is_wider_than_the_text_column(browsed):
+    """Equations, figures, tables, explorers and output boxes fit the column; a text output
+    whose lines are longer scrolls inside its box (report.json lists them)."""
+    _fail_on(browsed, "wide", "equations, outputs or figures wider than the text column (1280 px window)")
+    sideways = {page: px for page, px in browsed["_sideways"].items() if px > 1}
+    assert not sideways, f"pages that scroll sideways on a phone (390 px), by px: {sideways}"
+
+
+def _toc_notebooks():
+    from test_notebooks import _toc_files
+    return [f for f in _toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text())) if (ROOT / f"{f}.ipynb").exists()]
+
+
+def test_colab_buttons_open_existing_notebooks_on_main(browsed):
+    tracked = set(subprocess.run(["git", "ls-files", "chapters"], cwd=ROOT, capture_output=True, text=True,
+                                 check=True).stdout.split())
+    notebooks = {f"{f}.html": f"{f}.ipynb" for f in _toc_notebooks()}
+    for page, notebook in notebooks.items():
+        links = set(browsed[page]["colab"])
+        assert len(links) == 1, f"{page}: expected one Colab button, found {sorted(links)}"
+        match = COLAB.match(links.pop())
+        assert match, f"{page}: the Colab URL is not …/github/{REPO}/blob/main/<path>.ipynb"
+        assert match.group(1) == notebook, f"{page}: its Colab button opens {match.group(1)}"
+        assert notebook in tracked, f"{notebook} is not committed: its Colab button would open a 404"
+    others = [page for page, found in _pages_of(browsed).items() if page not in notebooks and found["colab"]]
+    assert not others, f"Colab buttons on pages that are not notebooks: {others}"
+
+
+EXPLORER_PAGES = ["chapters/05_transformer/03_positional_encoding.html"]
+
+
+def test_the_attention_explorers_respond_to_clicks(browsed, site, browser):
+    """On each explorer: pick the second output token, then every model, layer and head; the
+    source shading must follow every time. A screenshot of each goes to _build/browser/."""
+    assert set(EXPLORER_PAGES) <= {page for page, found in _pages_of(browsed).items() if found["explorers"]}
+    page = offline(browser.new_page(viewport=DESKTOP))
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    for name in EXPLORER_PAGES:
+        page.goto(site[0] + name, wait_until="load")
+        explorers = page.locator(".attention-explorer")
+        for k in range(explorers.count()):
+            root = explorers.nth(k)
+            shading = lambda: root.locator(".ax-tok").evaluate_all("ts => ts.map(t => t.style.background)")
+            before = shading()
+            assert before and root.locator(".ax-out button").count() >= 2, f"{name}: nothing drawn"
+            root.locator(".ax-out button").nth(1).click()
+            assert root.get_attribute("data-step") == "1" and shading() != before, f"{name}: the click changed nothing"
+            for row in ["ax-models", "ax-layers", "ax-heads"]:
+                buttons = root.locator(f".{row} button")
+                for i in range(buttons.count()):
+                    if not buttons.nth(i).is_visible():          # an RNN model: no layers or heads
+                        continue
+                    label = buttons.nth(i).inner_text()
+                    buttons.nth(i).click()                      # the click redraws: look the button up again
+                    assert root.locator(f".{row} button").nth(i).get_attribute("aria-pressed") == "true", (name, row, label)
+                    assert all(shading()), f"{name}: {row} {label!r} left a source token unshaded"
+            root.scroll_into_view_if_needed()
+            root.screenshot(path=str(ARTIFACTS / f"explorer-{section(name[:-5] + '.ipynb')}.png"))
+    assert not errors, errors
+    page.close()
+
+
+class _Tables(html.parser.HTMLParser):
+    """Every <table> of an HTML text, as lists of rows of cell texts."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._cell = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th") and self.tables:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append(re.sub(r"\\s+", " ", "".join(self._cell)).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _tables(text):
+    parser = _Tables()
+    parser.feed(text)
+    return parser.tables
+
+
+def _html_output(path, tag):
+    """The table pandas wrote (text/html) in the output of notebook ``path``'s cell ``tag``."""
+    nb = json.loads((ROOT / path).read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if tag in c["metadata"].get("tags", []))
+    out = next(o for o in cell["outputs"] if "text/html" in o.get("data", {}))
+    return [row for row in _tables("".join(out["data"]["text/html"]))[0] if row]
+
+
+def _pm(mean, std):
+    return f"{float(mean) * 100:.1f}\u202f±\u202f{float(std) * 100:.1f}"
+
+
+def test_results_page_shows_what_the_notebooks_printed(site):
+    """Results at a glance, cell by cell and in order: the page's tables against the tables
+    book.py makes from the notebooks' text outputs; then, where a notebook's cell also wrote
+    an HTML table (pandas), each number against that second source, by model and column."""
+    from attention_course import book
+    page = (site[1] / "results.html").read_text(encoding="utf-8")
+    shown = _tables(page)
+    names = re.findall(r"\{course-results\} ([\w-]+)", (ROOT / "results.md").read_text())
+    expected = [book.TABLES[name](ROOT) for name in names]
+    assert len(shown) == len(expected) == len(book.TABLES), "the results page has a table too many or missing"
+    plain = lambda cell: re.sub(r"\{doc\}`([\d.]+) <[^>]+>`", r"\1", cell).replace("'", "\u2019")
+    for table, (header, rows) in zip(shown, expected):
+        assert table == [[plain(c) for c in header]] + [[plain(c) for c in row] for row in rows]
+    page_tables = dict(zip(names, shown))
+    by_name = lambda table: {re.sub(r" \([\d.]+\)$", "", row[0]) + "|" + re.search(r"\(([\d.]+)\)$", row[0]).group(1): row
+                             for row in table[1:]}
+    bleu, by_length = by_name(page_tables["bleu"]), by_name(page_tables["bleu-by-length"])
+    for path in book.TRANSLATION:
+        where = book.section(path)
+        for model, greedy, beam in _html_output(path, "results-bleu")[1:]:     # after the header
+            assert bleu[f"{model}|{where}"][2:4] == [greedy.replace(" ", "\u202f"), beam.replace(" ", "\u202f")], (path, model)
+        head, *rows = _html_output(path, "results-bleu-by-length")
+        models = head[1:]                      # the pandas header: "", "n", then one column per model
+        for j, row in enumerate(rows[1:] if rows[0][0] == "bucket" else rows):
+            for model, value in zip(models[1:], row[2:]):
+                assert by_length[f"{model}|{where}"][1 + j] == value, (path, model, row[0])
+    positions = {row[0].split(" (")[0]: row[1:] for row in page_tables["positions"][1:]}
+    for name, va, vs, tm, ts in [r for r in _html_output(book.POSITIONS, "results-positions") if len(r) == 5 and r[0] not in ("", "positions")]:
+        assert positions[name.replace("None", "none")] == [_pm(va, vs), _pm(tm, ts)], name
+    bahdanau = [row[3] for row in page_tables["reversal"][1:]]
+    reversal = [r for r in _html_output(book.REVERSAL["Bahdanau"], "results-reversal") if re.match(r"\d+-\d+$", r[0])]
+    assert bahdanau == [_pm(r[3], r[4]) for r in reversal]
+    links = set(re.findall(r'href="([^"#]+)', page))
+    for header, rows in expected:
+        for cell in header + [row[0] for row in rows]:
+            if target := re.search(r"<(chapters/[^>]+)>`", cell):
+                assert target.group(1) + ".html" in links, target.group(1)
+
+
+def test_screenshots_and_timings_are_saved(browsed):
+    for name in ["chapter-desktop.png", "chapter-phone.png"]:
+        assert (ARTIFACTS / name).stat().st_size > 10_000, name
+    pages = {page: round(found["seconds"], 2) for page, found in _pages_of(browsed).items()}
+    scrolling = {page: found["scrolling"] for page, found in _pages_of(browsed).items() if found["scrolling"]}
+    (ARTIFACTS / "report.json").write_text(json.dumps({
+        "chromium": browsed["_chromium"], "pages": len(pages),
+        "seconds": {k: round(v, 1) for k, v in browsed["_seconds"].items()}, "seconds per page": pages,
+        "text outputs that scroll sideways": scrolling}, indent=1, ensure_ascii=False))

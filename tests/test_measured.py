@@ -69,3 +69,4 @@ def test_imdb_results_by_chapter():
     assert set(both.attrs["summary"]) == set(both["model"])
     with pytest.raises(ValueError, match="no IMDB results for chapters"):
         sentiment.measured(chapters=(3,))
+

@@ -111,3 +111,17 @@ def test_shipped_imdb_results_equal_the_notebooks():
     from measured_results import IMDB_JSON, imdb_runs
     assert json.loads(IMDB_JSON.read_text()) == imdb_runs(), (
         "code/attention_course/sentiment_results.json is out of date: run `python tests/measured_results.py`")
+
+
+def test_committed_explorers_carry_the_current_script():
+    """An explorer's output embeds explorer.js; after a change to it, redraw them:
+    python tests/measured_results.py --explorers"""
+    from importlib import resources
+
+    from measured_results import explorer_outputs
+    script = resources.files("attention_course").joinpath("explorer.js").read_text(encoding="utf-8")
+    found = list(explorer_outputs())
+    assert {p.name for p, *_ in found} >= {"03_positional_encoding.ipynb"}, "an explorer is missing"
+    for path, out, title, data in found:
+        assert script in "".join(out["data"]["text/html"]), f"{path.name}: run tests/measured_results.py --explorers"
+        assert data["models"] and title

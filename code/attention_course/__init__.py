@@ -15,8 +15,10 @@ The notebooks import everything they use from here, one module per idea:
 - :mod:`~attention_course.training`  masked loss and accuracy, ``fit``, evaluation by length
 - :mod:`~attention_course.gradients` how far back a gradient reaches in an RNN
 - :mod:`~attention_course.plots`     training curves, accuracy vs length, attention heatmaps, Hangul fonts
+- :mod:`~attention_course.explorer`  an interactive attention explorer (HTML, no network): Jupyter, Colab, the book
 - :mod:`~attention_course.diagrams`  data-flow diagrams of the models, in the course's notation and colours
 - :mod:`~attention_course.source`    ``show_source``: the package's code on the page, highlighted
+- :mod:`~attention_course.book`      the book's build step: the results page, read from the notebooks' outputs
 """
 import logging
 import os

@@ -23,8 +23,8 @@ from .attention import AttentionPooling, BahdanauAttention, LuongAttention, posi
 from .training import EpochLog, build_optimizer, pad_to, length_buckets, length_sorted_batches, round_up
 
 VOCAB_SIZE = 20_000     # the most frequent words of the training split; the rest become [UNK] (id 1)
-MAX_LEN = config.pick(full=400, quick=200)   # tokens kept per review: 87 % of training reviews are
-                                             # shorter than 400 (quick mode: 200, half the LSTMs' work)
+MAX_LEN = config.pick(full=400, quick=160)   # tokens kept per review: 87 % of training reviews are
+                                             # shorter than 400 (quick mode: 160, 40 % of the LSTMs' work)
 POOLINGS = ("last", "attention", "bahdanau", "luong")
 
 
@@ -85,12 +85,12 @@ def imdb_experiment(vocab_size=VOCAB_SIZE, max_len=MAX_LEN, keep="end"):
     """Chapter 4's data: train / validation (20 % of IMDB's training reviews, seed 0) / test.
 
     Returns three dicts ``{"ids": (N, max_len) int32, "label": (N,) int32, "text": list}`` and
-    the vectorizer, adapted to the training part only. Quick mode keeps 2,000 / 500 / 500 reviews.
+    the vectorizer, adapted to the training part only. Quick mode keeps 1,500 / 500 / 500 reviews.
     """
     texts, labels = imdb.load_reviews("train")
     (train_x, train_y), (val_x, val_y) = imdb.validation_split(texts, labels, fraction=0.2, seed=0)
     test_x, test_y = imdb.load_reviews("test")
-    n_train, n_eval = config.pick(full=(None, None), quick=(2_000, 500))
+    n_train, n_eval = config.pick(full=(None, None), quick=(1_500, 500))
     rng = np.random.default_rng(0)
     splits = []
     for x, y, n in ((train_x, train_y, n_train), (val_x, val_y, n_eval), (test_x, test_y, n_eval)):
@@ -430,15 +430,18 @@ PUBLISHED = [
 ]
 
 
-def measured(chapters=(4,)):
+def measured(chapters=(4,), results=None):
     """Every IMDB model's per-seed results, as its notebook's committed outputs show them.
 
     ``chapters``: whose models, by chapter number: Chapter 4's by default; ``(4, 5)`` adds
     Chapter 5's Transformer encoder. Read from ``sentiment_results.json``, which
     ``tests/measured_results.py`` writes from the cells tagged ``imdb-runs`` (a test checks
-    that they agree). Returns a DataFrame like :func:`run_seeds`'s, with a ``notebook`` column.
+    that they agree), or from ``results``, a dict like that file's (:func:`book.imdb_runs`
+    reads one from the notebooks). Returns a DataFrame like :func:`run_seeds`'s, with a
+    ``notebook`` column.
     """
-    results = json.loads(resources.files(__package__).joinpath("sentiment_results.json").read_text())
+    if results is None:
+        results = json.loads(resources.files(__package__).joinpath("sentiment_results.json").read_text())
     folders = tuple(f"chapters/{c:02d}_" for c in chapters)
     results = {model: entry for model, entry in results.items() if entry["notebook"].startswith(folders)}
     if not results:

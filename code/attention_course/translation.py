@@ -340,7 +340,7 @@ def translation_experiment():
     All pairs of :func:`load_spa_eng`, split by source sentence with seed 0 into about 2,000
     validation pairs, 3,000 test pairs and the rest for training; a 5,000-token vocabulary per
     language adapted on the training split; pairs of at most 16 tokens a side (about 1 % are
-    longer and left out). Quick mode keeps 1,500 training, 200 validation and 200 test pairs
+    longer and left out). Quick mode keeps 1,500 training, 200 validation and 120 test pairs
     and a 1,000-token vocabulary.
 
     Returns a dict: ``n_pairs`` (all pairs loaded), ``n_too_long`` (pairs of the three splits
@@ -351,7 +351,7 @@ def translation_experiment():
     pairs = load_spa_eng()
     train, val, test = split_by_source(pairs, 2_000, 3_000, seed=0)
     train = train[:pick(full=None, quick=1_500)]            # [:None] keeps every pair
-    val, test = val[:pick(full=None, quick=200)], test[:pick(full=None, quick=200)]
+    val, test = val[:pick(full=None, quick=200)], test[:pick(full=None, quick=120)]
     src_vec, tgt_vec = make_vectorizers(train, max_tokens=pick(full=5_000, quick=1_000))
     max_len = 16
     splits = (train, val, test)
