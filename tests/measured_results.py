@@ -39,27 +39,27 @@ EXPLORER = re.compile(r"<div id='attention-explorer-\w+' class='attention-explor
                       r"(?:<p class='ax-title'>(.*?)</p>)?<script type='application/json'>(.*?)</script>", re.S)
 
 
+def _explorers_in(nb):
+    """(output dict, title, data) of every explorer in one notebook's outputs."""
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            if match := EXPLORER.search("".join(out.get("data", {}).get("text/html", ""))):
+                title = html.unescape(match.group(1)) if match.group(1) else None
+                yield out, title, json.loads(match.group(2))
+
+
 def explorer_outputs():
     """(notebook path, output dict, title, data) of every explorer in a committed output."""
     for path in sorted((ROOT / "chapters").rglob("*.ipynb")):
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        for cell in nb["cells"]:
-            for out in cell.get("outputs", []):
-                text = "".join(out.get("data", {}).get("text/html", ""))
-                if match := EXPLORER.search(text):
-                    title = html.unescape(match.group(1)) if match.group(1) else None
-                    yield path, out, title, json.loads(match.group(2))
+        for found in _explorers_in(json.loads(path.read_text(encoding="utf-8"))):
+            yield (path, *found)
 
 
 def redraw_explorers():
-    for path in {p for p, *_ in explorer_outputs()}:
+    for path in sorted({p for p, *_ in explorer_outputs()}):
         nb = json.loads(path.read_text(encoding="utf-8"))
-        for cell in nb["cells"]:
-            for out in cell.get("outputs", []):
-                text = "".join(out.get("data", {}).get("text/html", ""))
-                if match := EXPLORER.search(text):
-                    title = html.unescape(match.group(1)) if match.group(1) else None
-                    out["data"]["text/html"] = explorer.render(json.loads(match.group(2)), title).splitlines(True)
+        for out, title, data in _explorers_in(nb):
+            out["data"]["text/html"] = explorer.render(data, title).splitlines(True)
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"redrew the explorers in {path.relative_to(ROOT)}", file=sys.stderr)
 
