@@ -20,6 +20,7 @@ import threading
 import time
 from urllib.parse import unquote, urldefrag, urlparse
 
+import numpy as np
 import pytest
 import yaml
 from conftest import offline
@@ -287,12 +288,29 @@ def test_colab_buttons_open_existing_notebooks_on_main(browsed):
     assert not others, f"Colab buttons on pages that are not notebooks: {others}"
 
 
-EXPLORER_PAGES = ["chapters/05_transformer/03_positional_encoding.html"]
+EXPLORER_PAGES = [
+                  "chapters/05_transformer/03_positional_encoding.html"]
+
+
+def _shown_and_expected(root):
+    """The weights an explorer shows on its source tokens (their tooltips) and those its data
+    hold for the model, block, head and output token it marks as chosen."""
+    data = json.loads(root.locator("script[type='application/json']").text_content())
+    pressed = lambda row: root.locator(f".{row} button[aria-pressed='true']")
+    model = data["models"][[m["name"] for m in data["models"]].index(pressed("ax-models").inner_text())]
+    sentence = model["sentences"][int(root.locator("select").input_value())]
+    w = np.asarray(sentence["weights"])                                   # (layers, heads, T, S)
+    layer = int(pressed("ax-layers").inner_text()) - 1 if model["layers"] > 1 else 0
+    head = pressed("ax-heads").inner_text() if model["heads"] > 1 else "mean"
+    w = w[layer].mean(0) if head == "mean" else w[layer][int(head) - 1]
+    shown = root.locator(".ax-tok").evaluate_all("ts => ts.map(t => t.style.background ? +t.title : NaN)")
+    return np.asarray(shown), w[int(root.get_attribute("data-step"))]
 
 
 def test_the_attention_explorers_respond_to_clicks(browsed, site, browser):
-    """On each explorer: pick the second output token, then every model, layer and head; the
-    source shading must follow every time. A screenshot of each goes to _build/browser/."""
+    """On each explorer: pick the second output token, then every model, and for each model
+    every block and head; each time the source tokens must show the weights the explorer's
+    data hold for that choice. A screenshot of each goes to _build/browser/."""
     assert set(EXPLORER_PAGES) <= {page for page, found in _pages_of(browsed).items() if found["explorers"]}
     page = offline(browser.new_page(viewport=DESKTOP))
     errors = []
@@ -301,21 +319,31 @@ def test_the_attention_explorers_respond_to_clicks(browsed, site, browser):
         page.goto(site[0] + name, wait_until="load")
         explorers = page.locator(".attention-explorer")
         for k in range(explorers.count()):
-            root = explorers.nth(k)
-            shading = lambda: root.locator(".ax-tok").evaluate_all("ts => ts.map(t => t.style.background)")
-            before = shading()
-            assert before and root.locator(".ax-out button").count() >= 2, f"{name}: nothing drawn"
+            root, checked = explorers.nth(k), []
+
+            def check(what):
+                shown, expected = _shown_and_expected(root)
+                np.testing.assert_allclose(shown, expected, atol=1.5e-3, err_msg=f"{name}: {what}")
+                checked.append(what)
+            assert root.locator(".ax-out button").count() >= 2, f"{name}: nothing drawn"
+            check("as opened")
             root.locator(".ax-out button").nth(1).click()
-            assert root.get_attribute("data-step") == "1" and shading() != before, f"{name}: the click changed nothing"
-            for row in ["ax-models", "ax-layers", "ax-heads"]:
-                buttons = root.locator(f".{row} button")
-                for i in range(buttons.count()):
-                    if not buttons.nth(i).is_visible():          # an RNN model: no layers or heads
-                        continue
-                    label = buttons.nth(i).inner_text()
-                    buttons.nth(i).click()                      # the click redraws: look the button up again
-                    assert root.locator(f".{row} button").nth(i).get_attribute("aria-pressed") == "true", (name, row, label)
-                    assert all(shading()), f"{name}: {row} {label!r} left a source token unshaded"
+            assert root.get_attribute("data-step") == "1", f"{name}: the click on an output token did nothing"
+            check("output token 2")
+            models = root.locator(".ax-models button")
+            for m in range(models.count()):
+                models.nth(m).click()                           # each click redraws: look buttons up again
+                check(f"model {m + 1}")
+                for row in ["ax-layers", "ax-heads"]:
+                    for i in range(root.locator(f".{row} button").count()):
+                        button = root.locator(f".{row} button").nth(i)
+                        if not button.is_visible():             # an RNN model: no blocks or heads
+                            continue
+                        label = button.inner_text()
+                        button.click()
+                        assert root.locator(f".{row} button").nth(i).get_attribute("aria-pressed") == "true"
+                        check(f"model {m + 1}, {row} {label}")
+            assert len(checked) >= 2 + models.count()
             root.scroll_into_view_if_needed()
             root.screenshot(path=str(ARTIFACTS / f"explorer-{section(name[:-5] + '.ipynb')}.png"))
     assert not errors, errors

@@ -30,7 +30,8 @@ def models():
             "Transformer": transformer_rows(transformer, src, src_vec.get_vocabulary(), tgt_vec.get_vocabulary(),
                                             max_len=6),
             "transformer_plain": tr.translate(transformer, SENTENCES, src_vec, tgt_vec, max_len=6,
-                                              return_weights=True)}
+                                              return_weights=True),
+            "transformer_model": (transformer, src)}
 
 
 def test_transformer_rows_have_every_block_and_head(models):
@@ -40,6 +41,23 @@ def test_transformer_rows_have_every_block_and_head(models):
         assert w.shape == (2, 2, len(output), len(source))
         np.testing.assert_allclose(w.sum(-1), 1.0, rtol=1e-5)
         np.testing.assert_allclose(w[-1].mean(0), mean_last, atol=1e-6)   # what translate() averages
+
+
+def test_each_row_is_what_that_decoding_step_saw(models):
+    """Row t of transformer_rows' weights is the cross-attention of greedy step t, which saw only
+    <s> and the first t outputs: recomputed from that prefix alone, it is the same, and the
+    model's most probable next token there is output t."""
+    model, src = models["transformer_model"]
+    for i, (_, source, output, w) in enumerate(models["Transformer"]):
+        ids = np.asarray(model.greedy_decode(src[i:i + 1], 6))                       # (1, T)
+        tgt_in = model.teacher_input(ids)
+        for t in range(len(output)):
+            prefix = tgt_in[:, :t + 1]
+            cross = np.stack(model.attention_maps(src[i:i + 1], prefix)["cross"])   # (layers, 1, h, t + 1, S)
+            np.testing.assert_allclose(cross[:, 0, :, t, :len(source)], w[:, :, t], atol=1e-5)
+            logits = np.array(model((src[i:i + 1], prefix), training=False))        # (1, t + 1, V)
+            logits[..., [0, model.start_id]] = -np.inf                           # never generated
+            assert logits[0, t].argmax() == ids[0, t]
 
 
 def test_data_has_one_entry_per_model_with_layers_and_heads(models):
@@ -124,6 +142,9 @@ def test_the_explorer_responds_in_a_browser(models, browser):
     page.click(".ax-heads button:text-is('2')")                     # head 2 of the last layer
     page.click(".ax-out button >> nth=0")
     np.testing.assert_allclose(alphas(), weights("Transformer", 0, 0, head=1), atol=1.5e-3)
+    page.click(".ax-layers button:text-is('1')")                    # block 1, all its heads averaged
+    page.click(".ax-heads button:text-is('mean')")
+    np.testing.assert_allclose(alphas(), weights("Transformer", 0, 0, layer=0), atol=1.5e-3)
     page.select_option("select", "1")
     assert page.eval_on_selector_all(".ax-tok", "ts => ts.map(t => t.textContent)") == models["Transformer"][1][1]
     page.click("button:text-is('Bahdanau')")

@@ -177,6 +177,19 @@ def test_decoding_matches_the_teacher_forced_model():
     np.testing.assert_array_equal(logits.argmax(-1)[generated], ids[generated])
 
 
+@pytest.mark.parametrize("first_use", ["greedy_decode", "attention_maps"])
+def test_a_model_used_before_it_is_called_can_still_be_called(first_use):
+    """Decoding or reading the maps of a new model builds its layers; calling (or fitting) it
+    afterwards must not try to build them again (Keras refuses that with a ValueError)."""
+    model = T.Transformer(40, d_model=16, num_heads=4, d_ff=32, num_layers=1, max_len=24, dropout=0.0)
+    src = rng.integers(3, 40, (1, 4))
+    getattr(model, first_use)(src, 3 if first_use == "greedy_decode" else src)
+    assert to_np(model((src, src))).shape == (1, 4, 40)
+    classifier = T.TransformerClassifier(40, d_model=16, num_heads=4, d_ff=32, num_layers=1, max_len=24)
+    classifier.encode(src)
+    assert to_np(classifier(src)).shape == (1,)
+
+
 def test_beam_search_reorders_a_structured_state():
     """beam_search takes any structure of tensors as the state (a key/value cache, a tuple)."""
     logits = np.log(np.array([[0.05, 0.05, 0.1, 0.5, 0.3]], "float32"))

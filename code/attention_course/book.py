@@ -1,8 +1,9 @@
 """The book's build step: the results page, read from the notebooks' committed outputs.
 
 A Sphinx extension (``_config.yml`` lists it). The directive ``course-results`` writes one
-table of ``results.md`` from the text output of the cells that carry a tag, so no number on
-that page is typed by hand and every model links to the notebook that printed it:
+table of ``results.md`` from the text output of the cells that carry a tag, so no number in
+its tables is typed by hand and every model links to the notebook that printed it (the few
+numbers in the page's prose are quoted from the chapters, as in any other page):
 
 =========================  ==================  =========================================
 tag                        notebooks           what the cell prints

@@ -2,9 +2,10 @@
 
 :func:`attention_explorer` returns one self-contained piece of HTML (the data as JSON and a
 small script, ``explorer.js``, both inline; nothing is fetched from the network), so it works
-the same in Jupyter, in Colab and in the book's static pages. GitHub's notebook viewer runs
-no scripts: it shows the static heatmaps (:func:`attention_course.plots.plot_attention`) that
-every chapter keeps beside the explorer.
+the same in Colab, in the book's static pages and in Jupyter (in a trusted notebook: one you
+ran yourself, or one you trusted). GitHub's notebook viewer runs no scripts and shows only the
+title and a fallback line; for print and for GitHub, Chapter 3 keeps static heatmaps
+(:func:`attention_course.plots.plot_attention`) beside its explorer.
 
 Weights are those of the course's notation: row t of a (T, S) matrix is output step t's
 attention distribution α_t over the S source tokens (it sums to 1).
@@ -94,8 +95,8 @@ def transformer_rows(model, src, vocab, target_vocab=None, max_len=30):
 def attention_explorer(models, title=None):
     """An explorer of attention weights, as an ``IPython.display.HTML`` object (display it, or
     make it a cell's last line). Hover over or click an output token to see its attention over
-    the source; buttons switch sentence, model and, for a Transformer, decoder block (it opens
-    on the last) and head ("mean" averages that block's heads).
+    the source; a menu picks the sentence, buttons the model and, for a Transformer, the decoder
+    block (it opens on the last) and head ("mean" averages that block's heads).
 
     Args:
         models: ``{model name: rows}``, one row per sentence, the same sentences in the same
@@ -125,5 +126,6 @@ def render(data, title=None):
     return (f"<div id='{uid}' class='attention-explorer'>{head}"
             f"<script type='application/json'>{data}</script>"
             f"<p class='ax-fallback'>The attention explorer needs JavaScript. In Jupyter, trust the notebook "
-            f"(File → Trust Notebook) or run this cell again; GitHub's notebook viewer runs no scripts.</p>"
+            f"(JupyterLab: Trust Notebook in the command palette) or run it again; GitHub's notebook viewer "
+            f"runs no scripts.</p>"
             f"</div><script>({script})('{uid}');</script>")

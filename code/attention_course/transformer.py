@@ -230,6 +230,14 @@ def _heads(d_model, num_heads):
     return d_model // num_heads
 
 
+def _build(layer, *shapes):
+    """Build ``layer`` unless it is built already: a model used first through encode(),
+    greedy_decode() or attention_maps() has built its layers there, and Keras refuses to build
+    a layer twice."""
+    if not layer.built:
+        layer.build(*shapes)
+
+
 def encode_with(blocks, x, mask, training=False):
     """Run encoder blocks in turn: x (B, S, D), mask (B, S) -> x (B, S, D), [weights (B, h, S, S)] per block."""
     weights = []
@@ -349,12 +357,12 @@ class Transformer(keras.Model):
     def build(self, input_shape):
         src_shape, tgt_shape = input_shape
         D = self.d_model
-        self.src_embed.build(src_shape), self.tgt_embed.build(tgt_shape)
+        _build(self.src_embed, src_shape), _build(self.tgt_embed, tgt_shape)
         for block in self.encoder_blocks:
-            block.build((*src_shape, D))
+            _build(block, (*src_shape, D))
         for block in self.decoder_blocks:
-            block.build((*tgt_shape, D), (*src_shape, D))
-        self.out.build((*tgt_shape, D))
+            _build(block, (*tgt_shape, D), (*src_shape, D))
+        _build(self.out, (*tgt_shape, D))
 
     def encode(self, src, training=False):
         """src (B, S) -> memory (B, S, D), mask (B, S), per-block self-attention weights (B, h, S, S)."""
@@ -457,10 +465,10 @@ class TransformerClassifier(keras.Model):
         self.out = layers.Dense(1, name="w_o")
 
     def build(self, ids_shape):
-        self.embed.build(ids_shape)
+        _build(self.embed, ids_shape)
         for block in self.blocks:
-            block.build((*ids_shape, self.d_model))
-        self.out.build((ids_shape[0], self.d_model))
+            _build(block, (*ids_shape, self.d_model))
+        _build(self.out, (ids_shape[0], self.d_model))
 
     def encode(self, ids, training=False):
         """ids (B, S) -> states (B, S, D), mask (B, S), per-block weights (B, h, S, S)."""
