@@ -288,7 +288,7 @@ def test_colab_buttons_open_existing_notebooks_on_main(browsed):
     assert not others, f"Colab buttons on pages that are not notebooks: {others}"
 
 
-EXPLORER_PAGES = [
+EXPLORER_PAGES = ["chapters/03_additive_attention/03_translation.html",
                   "chapters/05_transformer/03_positional_encoding.html"]
 
 

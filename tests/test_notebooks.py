@@ -121,7 +121,7 @@ def test_committed_explorers_carry_the_current_script():
     from measured_results import explorer_outputs
     script = resources.files("attention_course").joinpath("explorer.js").read_text(encoding="utf-8")
     found = list(explorer_outputs())
-    assert {p.name for p, *_ in found} >= {"03_positional_encoding.ipynb"}, "an explorer is missing"
+    assert {p.name for p, *_ in found} >= {"03_translation.ipynb", "03_positional_encoding.ipynb"}, "an explorer is missing"
     for path, out, title, data in found:
         assert script in "".join(out["data"]["text/html"]), f"{path.name}: run tests/measured_results.py --explorers"
         assert data["models"] and title
