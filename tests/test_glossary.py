@@ -81,6 +81,11 @@ def test_every_entry_has_an_english_term_a_korean_term_and_a_one_line_definition
         assert len(names) == len(set(names)), [n for n in names if names.count(n) > 1]
 
 
+def test_the_glossary_is_in_alphabetical_order():
+    names = [english for english, _, _ in TERMS]
+    assert names == sorted(names, key=str.lower), "glossary.md: entries out of alphabetical order"
+
+
 def test_every_link_names_a_glossary_term_and_every_term_is_linked():
     known = {english.lower() for english, _, _ in TERMS}
     used = {term for pages in chapters().values() for _, text in pages for _, term in links(text)}
