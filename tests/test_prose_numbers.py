@@ -1,7 +1,7 @@
 """Every number in the book's prose is printed by its page.
 
 A decimal number, a percentage, a time ("12.9 minutes", "300 s") or an "N of M" in a notebook's
-Markdown cells (and in each chapter's index.md, results.md and glossary.md) must appear in the
+Markdown cells (and in each chapter's index.md, and in intro.md, results.md and glossary.md) must appear in the
 committed outputs of that notebook, or of a page the same sentence links ({doc}, {ref}, a Markdown
 link, "Chapter N", or a page number such as "3.3"). An index page, results.md and the glossary may
 also use the notebooks linked anywhere in the same paragraph, and an index page its chapter's
@@ -19,7 +19,7 @@ import sys
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-EXTRA_PAGES = ["results.md", "glossary.md"]
+EXTRA_PAGES = ["intro.md", "results.md", "glossary.md"]   # troubleshooting.md: versions, no results
 
 # (page or "*", number as written in the prose): why it need not be printed
 ALLOWED = {
@@ -69,8 +69,9 @@ def _notebook(path):
 
 def printed_text(nb):
     """The text a notebook's outputs show: streams, plain text, HTML without tags or scripts."""
-    parts = []
+    cells = []
     for cell in nb.get("cells", []):
+        parts = []
         for out in cell.get("outputs", []):
             parts.append("".join(out.get("text", "")))
             data = out.get("data", {})
@@ -79,8 +80,8 @@ def printed_text(nb):
             html = "".join(data.get("text/html", ""))
             html = re.sub(r"(?s)<script.*?</script>|<style.*?</style>", " ", html)
             parts.append(re.sub(r"<[^>]+>", " ", html))
-            parts.append("\n")
-    return "\n".join(parts)
+        cells.append("\n".join(parts))
+    return "\n\n\n".join(cells)                 # a blank triple line between cells: "N of M" looks within one
 
 
 def printed_numbers(text):
