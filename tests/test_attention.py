@@ -150,3 +150,42 @@ def test_decoder_step_shapes(make, batch, source):
     assert context3.shape == (batch, 1, H) and weights3.shape == (batch, 1, source)
     np.testing.assert_allclose(np.asarray(context3)[:, 0], context, atol=1e-6)
     np.testing.assert_allclose(np.asarray(weights).sum(-1), 1.0, rtol=1e-5)
+
+
+# --- Issue 25, part 4: tensors that do not fit are a clear error --------------------------
+def _bahdanau():
+    layer = BahdanauAttention(6)
+    layer(query, values, mask)
+    return layer
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: _bahdanau()(query, values, mask, keys=np.zeros((B, S, 5), "float32")),
+     r"keys must have shape \(batch, source_time, units\) = \(2, 5, 6\) \(project_values\(values\)\), "
+     r"got \(2, 5, 5\)"),
+    (lambda: _bahdanau()(query, values, mask, keys=np.zeros((B, S - 1, 6), "float32")),
+     r"keys must have shape .* = \(2, 5, 6\) .*got \(2, 4, 6\)"),
+    (lambda: _bahdanau()(query, values, mask, keys=np.zeros((1, S, 6), "float32")),
+     r"keys must have shape .*got \(1, 5, 6\)"),
+    (lambda: masked_softmax(np.zeros((B, T, S), "float32"), np.ones((B, T, S + 1), bool)),
+     r"mask of shape \(2, 3, 6\) does not broadcast to the scores' shape \(2, 3, 5\)"),
+    (lambda: masked_softmax(np.zeros((T, S), "float32"), np.ones((B, T, S), bool)),
+     r"mask of shape \(2, 3, 5\) does not broadcast"),
+    (lambda: LuongAttention()(query[0, 0], values, mask), r"query must have shape \(batch, units\) or"),
+    (lambda: _bahdanau()(query[0, 0], values, mask), r"query must have shape \(batch, units\) or"),
+], ids=["keys width", "keys length", "keys batch", "mask width", "mask rank", "rank-1 query luong",
+        "rank-1 query bahdanau"])
+def test_tensors_that_do_not_fit_say_which_and_what_was_expected(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_the_shape_checks_change_no_number():
+    layer = _bahdanau()
+    keys = layer.project_values(values)
+    for a, b in zip(layer(query, values, mask), layer(query, values, mask, keys=keys)):
+        np.testing.assert_array_equal(to_np(a), to_np(b))
+    scores = rng.normal(size=(B, T, S)).astype("float32")
+    broadcast = masked_softmax(scores, mask[:, None, :])          # (B, 1, S) broadcasts to (B, T, S)
+    np.testing.assert_array_equal(to_np(broadcast), to_np(masked_softmax(scores, np.repeat(mask[:, None], T, 1))))
+    np.testing.assert_allclose(to_np(masked_softmax(scores, mask[:, None, :]))[1], softmax(scores[1]), rtol=1e-6)

@@ -60,3 +60,16 @@ def test_offline_without_a_copy_says_which_file_from_where_and_where_to_put_it(k
     message = str(info.value)
     assert "'pairs.zip'" in message and ORIGIN in message
     assert os.path.join(str(keras_home), "pairs.zip") in message
+
+
+def test_seeds_may_be_numpy_ints_but_not_floats_or_booleans():
+    import numpy as np
+    config.set_seed(np.int64(3))
+    for bad in (True, 2.5, "3"):
+        with pytest.raises(ValueError, match="seed must be a non-negative int"):
+            config.set_seed(bad)
+
+
+def test_fetch_needs_text_for_the_name_and_origin():
+    with pytest.raises(ValueError, match="fetch needs a file name and an origin URL"):
+        download.fetch(["pairs.zip"], ORIGIN)

@@ -55,3 +55,16 @@ def test_tiny_gradients_are_measured_not_flushed_to_zero():
     x, y = np.random.default_rng(0).normal(size=(4, 5, 3)), np.array([0, 1, 0, 1])
     norms = gradients.gradient_norms_by_distance(model, x, y)
     assert 1e-28 < norms[0] < 1e-22 and np.all(norms[1:] == 0)
+
+
+def test_labels_and_sizes_that_do_not_fit_are_clear_errors():
+    model = gradients.rnn_classifier("GRU", 3, 2, units=4)
+    x = np.zeros((2, 4, 3))
+    with pytest.raises(ValueError, match=r"y must be integer class labels in \[0, 2\)"):
+        gradients.gradient_norms_by_distance(model, x, np.array([0.5, 1.0]))
+    with pytest.raises(ValueError, match=r"y must be integer class labels in \[0, 2\).*0 to 7"):
+        gradients.gradient_norms_by_distance(model, x, np.array([0, 7]))
+    with pytest.raises(ValueError, match="n must be a positive int, got 2.5"):
+        gradients.recall_first_task(2.5, 3)
+    with pytest.raises(ValueError, match="n_classes must be a positive int"):
+        gradients.rnn_classifier("GRU", 3, 0)

@@ -68,3 +68,20 @@ def test_the_real_data_has_12500_reviews_per_class_and_split():
         texts, labels = imdb.load_reviews(split)
         assert len(texts) == 25_000 and np.bincount(labels).tolist() == [12_500, 12_500]
         assert not any("<br" in t for t in texts[:500])
+
+
+# Bad input gets a clear error naming the argument or the file (issue 25, part 4)
+
+def test_validation_split_refuses_a_string_for_the_list_of_texts():
+    with pytest.raises(TypeError, match="texts must be a list of reviews, got str: a single string would be split"):
+        imdb.validation_split("abcde", [0, 1, 0, 1, 0], 0.4)
+    with pytest.raises(ValueError, match=r"labels must be one label per review, shape \(N,\)"):
+        imdb.validation_split(["a", "b"], [[0, 1]], 0.5)
+
+
+def test_a_review_that_is_not_utf8_is_named_in_the_error(tiny_imdb):
+    bad = tiny_imdb / "train" / "pos" / "9_10.txt"
+    bad.write_bytes("caf\u00e9 cr\u00e8me".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"9_10\.txt is not UTF-8 text .*the aclImdb reviews are UTF-8") as info:
+        imdb.load_reviews("train", tiny_imdb)
+    assert str(bad) in str(info.value)

@@ -259,7 +259,7 @@ def violations(paths=None, book=None):
                 shown = "\n\n\n".join(book.printed(s) for s in dict.fromkeys(sources))
                 numbers = printed_numbers(shown)
                 for kind, written, value, scales in found:
-                    key = written.split()[0] if kind != "N of M" else written
+                    key = " ".join(written.split())
                     if (path, key) in ALLOWED or ("*", key) in ALLOWED:
                         continue
                     ok = (_of_printed(*value, shown) if kind == "N of M"

@@ -83,3 +83,28 @@ def test_numbers_in_the_results_page_prose_are_in_the_notebooks_it_links():
                        for y in printed), f"results.md: {number} is not printed by {linked}:\n{paragraph}"
             checked += 1
     assert checked >= 6
+
+
+# Bad input gets a clear error naming the path (issue 25, part 4)
+
+@pytest.mark.parametrize("path", ["README.md", "chapters/03_additive_attention", "notes/01_draft.ipynb",
+                                  "chapters/03_additive_attention/03_translation.md"])
+def test_book_helpers_refuse_a_path_that_is_not_a_chapter_notebook(path):
+    from attention_course import book
+    for call in (lambda: book.section(path), lambda: book.cell_text(path, "results-bleu"),
+                 lambda: book.length_results(path)):
+        with pytest.raises(ValueError, match="path must be a chapter notebook relative to the repository, like "
+                                             "'chapters/03_additive_attention/03_translation.ipynb'; got " + repr(path)):
+            call()
+    assert book.section("chapters/03_additive_attention/03_translation.ipynb") == "3.3"
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe{}", b"[1, 2]"], ids=["not JSON", "not UTF-8", "no cells"])
+def test_a_notebook_that_is_not_json_is_named_in_the_error(tmp_path, content):
+    from attention_course import book
+    path = book.POSITIONS
+    (tmp_path / path).parent.mkdir(parents=True)
+    (tmp_path / path).write_bytes(content)
+    with pytest.raises(ValueError, match="is not a notebook: expected") as info:
+        book.positions(tmp_path)
+    assert str(tmp_path / path) in str(info.value)

@@ -155,3 +155,103 @@ def test_gradient_x_input_is_minus_inf_at_padding_and_the_curve_starts_at_zero()
     assert (zero["prob_drop"].abs() < 1e-6).all() and (zero["flipped"] == 0).all()
     assert (zero["prob_drop_se"] < 1e-6).all() and (curve["prob_drop_se"] >= 0).all()
     np.testing.assert_allclose(model.attention_weights(ids, batch_size=3), scores["attention"], atol=1e-6)
+
+
+# Bad input gets a clear error naming the argument, never a wrong number (issue 25, part 4)
+
+def _small_model():
+    return SentimentClassifier(50, embed_dim=4, units=4, pooling="attention", attention_units=3)
+
+
+@pytest.mark.parametrize("label, error, message", [
+    (["pos", "neg", "pos", "neg"], TypeError, r"split\['label'\] must be numbers 0 \(negative\) and 1 \(positive\), got dtype <U3"),
+    ([0, 2, 0, 2], ValueError, r"split\['label'\] must hold only 0 \(negative\) and 1 \(positive\), got the values \[0, 2\]"),
+    ([0.0, 0.5, 1.0, 1.0], ValueError, r"must hold only 0 \(negative\) and 1 \(positive\)"),
+], ids=["strings", "0 and 2", "a half"])
+def test_labels_that_are_not_0_or_1_are_refused(label, error, message):
+    split = {"ids": _ids(), "label": label}
+    model = _small_model()
+    with pytest.raises(error, match=message):
+        sentiment.accuracy(model, split)
+    with pytest.raises(error, match=message.replace("split", "train")):
+        sentiment.fit_classifier(model, split, split, epochs=1, verbose=False)
+    with pytest.raises(error, match=message):
+        sentiment.batches(split)
+    assert 0 <= sentiment.accuracy(model, {"ids": _ids(), "label": [True, False, True, False]}) <= 1
+
+
+def test_split_ids_are_checked_against_the_models_vocabulary():
+    model = _small_model()
+    ids = _ids()
+    ids[2, 1] = 50
+    with pytest.raises(ValueError, match=r"split\['ids'\] has id 50: token ids must lie in \[0, 50\)"):
+        sentiment.predict_logits(model, {"ids": ids, "label": [0, 1, 0, 1]})
+    with pytest.raises(ValueError, match=r"split\['ids'\] has id -\d+: token ids must be >= 0"):
+        sentiment.batches({"ids": -_ids(), "label": [0, 1, 0, 1]})
+    with pytest.raises(ValueError, match=r"split\['ids'\] is empty"):
+        sentiment.accuracy(model, {"ids": np.zeros((0, 5), "int32"), "label": []})
+
+
+def test_batch_sizes_and_counts_are_checked_before_any_work():
+    split = {"ids": _ids(), "label": [0, 1, 0, 1]}
+    model = _small_model()
+    vec = sentiment.make_vectorizer(["fine film"], vocab_size=10)
+
+    def never():
+        raise AssertionError("run_seeds built a model before checking its arguments")
+    for call in [lambda: sentiment.ReviewBatches(split, batch_size=0),
+                 lambda: sentiment.predict_logits(model, split, batch_size=0),
+                 lambda: sentiment.fit_classifier(model, split, split, epochs=1, batch_size=0),
+                 lambda: sentiment.run_seeds(never, split, split, split, [0], epochs=1, batch_size=0),
+                 lambda: sentiment.to_ids(vec, ["fine film"], batch_size=0),
+                 lambda: deletion.gradient_x_input(model, _ids(), batch_size=0),
+                 lambda: model.attention_weights(_ids(), batch_size=0)]:
+        with pytest.raises(ValueError, match="batch_size must be a positive int, got 0"):
+            call()
+    with pytest.raises(ValueError, match="epochs must be a positive int, got 0"):
+        sentiment.run_seeds(never, split, split, split, [0], epochs=0)
+    with pytest.raises(ValueError, match="seeds is empty"):
+        sentiment.run_seeds(never, split, split, split, [], epochs=1)
+    with pytest.raises(ValueError, match=r"test\['label'\] must hold only 0"):
+        sentiment.run_seeds(never, split, split, {"ids": _ids(), "label": [0, 2, 0, 2]}, [0], epochs=1)
+
+
+def test_deletion_curve_checks_its_scores_and_ks_before_predicting():
+    model = _small_model()
+    ids = _ids()
+    with pytest.raises(ValueError, match="scores must be a non-empty dict"):
+        deletion.deletion_curve(model, ids, {}, ks=[0, 1])
+    with pytest.raises(ValueError, match=r"scores\['random'\] must have the shape of ids \(4, 12\), got \(4, 3\)"):
+        deletion.deletion_curve(model, ids, {"random": deletion.random_scores(ids)[:, :3]}, ks=[0, 1])
+    for ks in ([], (), "12"):
+        with pytest.raises(ValueError, match="ks must be a non-empty list"):
+            deletion.deletion_curve(model, ids, {"random": deletion.random_scores(ids)}, ks=ks)
+    with pytest.raises(ValueError, match=r"ks must hold ints >= 0 \(words to delete\), got -1"):
+        deletion.deletion_curve(model, ids, {"random": deletion.random_scores(ids)}, ks=[0, -1])
+
+
+def test_the_lstm_classifiers_run_under_mixed_float16():
+    """Under mixed_float16 (a Colab GPU user may switch it on) every design gives finite logits,
+    the float32 model's logits (to 0.02) and attention weights that still sum to 1."""
+    old = keras.mixed_precision.global_policy()
+    ids = _ids()
+    try:
+        for pooling, bidirectional in DESIGNS:
+            made = {}
+            for policy in ("float32", "mixed_float16"):
+                keras.mixed_precision.set_global_policy(policy)
+                model = SentimentClassifier(50, embed_dim=8, units=6, pooling=pooling, bidirectional=bidirectional,
+                                            attention_units=5)
+                model(ids)
+                if made:
+                    model.set_weights(made["float32"][0].get_weights())
+                made[policy] = model, keras.ops.convert_to_numpy(model(ids)).astype("float32")
+            logits, reference = made["mixed_float16"][1], made["float32"][1]
+            assert np.isfinite(logits).all(), pooling
+            np.testing.assert_allclose(logits, reference, atol=0.02)
+            if pooling != "last":
+                a = made["mixed_float16"][0].attention_weights(ids).astype("float32")
+                assert np.isfinite(a).all() and (a[ids == 0] == 0).all()
+                np.testing.assert_allclose(a.sum(1), 1, atol=1e-2)
+    finally:
+        keras.mixed_precision.set_global_policy(old)

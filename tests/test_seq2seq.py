@@ -191,12 +191,14 @@ def test_beam_search_finds_what_greedy_misses():
 
 
 def test_beam_search_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="beam_width must be >= 1"):
+    with pytest.raises(ValueError, match="beam_width must be a positive int"):
         beam_search(None, None, 1, 5, beam_width=0)
-    with pytest.raises(ValueError, match="alpha >= 0"):
+    with pytest.raises(ValueError, match="alpha must be >= 0"):
         beam_search(None, None, 1, 5, beam_width=2, alpha=-1)
-    with pytest.raises(ValueError, match="batch_size and max_len must be >= 1"):
+    with pytest.raises(ValueError, match="batch_size must be a positive int"):
         beam_search(None, None, 0, 5)
+    with pytest.raises(ValueError, match="max_len must be a positive int"):
+        greedy_decode(None, None, 1, 2.5)
     with pytest.raises(ValueError, match="two different ids other than padding"):
         greedy_decode(None, None, 1, 5, start_id=2, end_id=2)
 
@@ -296,7 +298,7 @@ SRC = np.array([[4, 5, 6, 0], [7, 8, 0, 0]])
     (lambda m: m.greedy_decode(np.zeros((0, 4), "int32"), 3), "empty"),
     (lambda m: m.greedy_decode(np.zeros((2, 0), "int32"), 3), "empty"),
     (lambda m: m.greedy_decode(np.array([[4, 5], [0, 0]]), 3), "nothing but padding"),
-    (lambda m: m.greedy_decode(SRC, 0), "max_len must be >= 1"),
+    (lambda m: m.greedy_decode(SRC, 0), "max_len must be a positive int"),
     (lambda m: m.beam_decode(SRC + V, 3), r"must lie in \[0, 11\)"),
     (lambda m: m.beam_decode(np.array([[0, 0]]), 3), "nothing but padding"),
 ], ids=["batch", "float src", "float tgt", "negative", "too large", "not integer", "no rows", "no columns",
@@ -334,3 +336,89 @@ def test_output_length_counts_up_to_and_with_the_end_token():
     assert output_length([5, 6, 2, 0, 0], end_id=2) == 3
     assert output_length([5, 6, 7], end_id=2) == 3
     assert output_length([2, 0], end_id=2) == 1
+
+
+# --- Issue 25, part 4: bad ids in a direct call are a clear error, never a wrong number -----
+TGT = np.array([[1, 4, 5], [1, 7, 0]])
+
+
+@pytest.fixture(scope="module")
+def built_models():
+    """One tiny built model per decoder (bad calls fail before any arithmetic)."""
+    models = {}
+    for attention in (None, "luong", "bahdanau"):
+        models[attention] = Seq2Seq(V, embed_dim=4, units=4, attention=attention)
+        models[attention]((SRC, TGT))
+    return models
+
+
+@pytest.mark.parametrize("inputs, error, message", [
+    ((SRC - 5, TGT), ValueError, r"src has id -5: token ids must lie in \[0, 11\)"),
+    ((SRC, TGT - 3), ValueError, r"tgt_in has id -3: token ids must lie in \[0, 11\)"),
+    ((SRC + V, TGT), ValueError, r"src has id 1[1-9]: token ids must lie in \[0, 11\)"),
+    ((SRC, TGT + V), ValueError, r"tgt_in has id 1[1-9]: token ids must lie in \[0, 11\)"),
+    ((SRC.astype("float32"), TGT), TypeError, "src must be integer token ids, got float32"),
+    ((SRC, TGT.astype("float32")), TypeError, "tgt_in must be integer token ids, got float32"),
+    ((SRC[:, :0], TGT), ValueError, r"src is empty \(shape \(2, 0\)\)"),
+    ((SRC, TGT[:, :0]), ValueError, r"tgt_in is empty \(shape \(2, 0\)\)"),
+    ((SRC, TGT[:1]), ValueError, "src and tgt_in must have the same batch size, got 2 and 1"),
+    ((np.array([[4, 5], [0, 0]]), TGT), ValueError, r"src rows \[1\] are nothing but padding"),
+    ((SRC, np.array([[1, 4, 5], [0, 0, 0]])), ValueError, r"tgt_in rows \[1\] are nothing but padding"),
+], ids=["negative src", "negative tgt_in", "src too large", "tgt_in too large", "float src", "float tgt_in",
+        "S=0", "T=0", "batch", "padding src row", "padding tgt_in row"])
+@pytest.mark.parametrize("attention", [None, "luong", "bahdanau"])
+def test_a_direct_model_call_refuses_bad_ids(built_models, attention, inputs, error, message):
+    with pytest.raises(error, match=message):
+        built_models[attention](inputs)
+
+
+def test_the_layers_check_ids_and_batch_sizes_in_an_eager_call(built_models):
+    enc = np.zeros((2, 4, 4), "float32")
+    state, mask = np.zeros((2, 4), "float32"), SRC != 0
+    with pytest.raises(ValueError, match=r"src has id -1"):
+        built_models[None].encoder(SRC - 1)
+    with pytest.raises(ValueError, match=r"tgt_in has id 14: token ids must lie in \[0, 11\)"):
+        built_models[None].decoder(TGT + 7, state)
+    with pytest.raises(ValueError, match="tgt_in and state must have the same batch size"):
+        built_models[None].decoder(TGT, state[:1])
+    with pytest.raises(ValueError, match="tgt_in and state must have the same batch size"):
+        built_models["luong"].decoder(TGT, np.zeros((3, 4), "float32"), enc, mask)
+    with pytest.raises(ValueError, match="tgt_in and enc_mask must have the same batch size"):
+        built_models["bahdanau"].decoder(TGT, state, enc, mask[:1])
+    with pytest.raises(ValueError, match="vocab_size must be a positive int"):
+        Encoder(0)
+
+
+def test_decoding_refuses_a_state_of_another_batch_size_and_non_integer_sizes(built_models):
+    def step(tokens, state):
+        return keras.ops.zeros((tokens.shape[0], V)), state
+
+    with pytest.raises(ValueError, match="state has 3 rows .* but batch_size = 2"):
+        greedy_decode(step, np.zeros((3, 4), "float32"), 2, 3)
+    with pytest.raises(ValueError, match=r"state has 3 rows .* but batch_size \* beam_width = 4"):
+        beam_search(step, np.zeros((3, 4), "float32"), 2, 3, beam_width=2)
+    with pytest.raises(ValueError, match="beam_width must be a positive int, got 2.5"):
+        built_models[None].beam_decode(SRC, 3, beam_width=2.5)
+    with pytest.raises(ValueError, match="max_len must be a positive int, got '3'"):
+        built_models[None].greedy_decode(SRC, "3")
+
+
+def test_fit_evaluate_and_predict_check_array_inputs_before_tracing(built_models):
+    model = training.compile_seq2seq(built_models[None])
+    with pytest.raises(ValueError, match=r"x\[0\] \(src\) has id -5"):
+        model.predict((SRC - 5, TGT), verbose=0)
+    with pytest.raises(ValueError, match=r"y \(the targets\) has id 1[1-9]"):
+        model.evaluate((SRC, TGT), TGT + V, verbose=0)
+    with pytest.raises(ValueError, match=r"y \(the targets\) must have tgt_in's shape \(2, 3\)"):
+        model.evaluate((SRC, TGT), TGT[:, :2], verbose=0)
+    with pytest.raises(TypeError, match=r"validation_data\[0\]\[1\] \(tgt_in\) must be integer token ids"):
+        model.fit((SRC, TGT), TGT, validation_data=((SRC, TGT * 1.0), TGT), verbose=0)
+
+
+def test_the_checks_change_no_number_and_pass_any_integer_dtype(built_models):
+    model = built_models["bahdanau"]
+    logits = to_np(model((SRC, TGT)))
+    enc_outputs, state, mask = model.encoder(SRC)
+    np.testing.assert_array_equal(logits, to_np(model.decode(TGT, state, enc_outputs, mask)[0]))
+    np.testing.assert_array_equal(logits, to_np(model((SRC.astype("int64"), keras.ops.convert_to_tensor(TGT)))))
+    np.testing.assert_array_equal(logits, model.predict((SRC, TGT), verbose=0))

@@ -35,7 +35,7 @@ def test_arrays_have_the_documented_layout():
     [
         (lambda: tt.make_pairs("sort", 5), "unknown task 'sort'; expected one of"),
         (lambda: tt.make_pairs("reverse", 5, min_len=9, max_len=4), "min_len <= max_len"),
-        (lambda: tt.make_pairs("reverse", 0), "n >= 1"),
+        (lambda: tt.make_pairs("reverse", 0), "n must be a positive int, got 0"),
         (lambda: tt.encode("abz"), "symbols"),
         (lambda: tt.to_arrays([("abcdef", "fedcba")], max_len=4), "longer than max_len=4"),
     ],
@@ -75,3 +75,26 @@ def test_length_model_and_alignment_of_one_source():
     assert weights.shape == (len(output), 5) and 1 <= len(output) <= 10
     np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
     assert "</s>" not in output[:-1]
+
+
+# --- Issue 25, part 4 --------------------------------------------------------------------------
+@pytest.mark.parametrize("call, message", [
+    (lambda: tt.decode([3, 99]), r"ids has id 99: token ids must lie in \[0, 23\)"),
+    (lambda: tt.decode([3, -1]), r"ids has id -1: token ids must lie in \[0, 23\)"),
+    (lambda: tt.decode([[3, 4]]), r"ids must be one sequence of token ids, shape \(L,\), got shape \(1, 2\)"),
+    (lambda: tt.decode([3.0]), "ids must be integer token ids, got float64"),
+    (lambda: tt.make_pairs("copy", 2.5), "n must be a positive int, got 2.5"),
+    (lambda: tt.make_pairs("copy", 30, min_len=1, max_len=1), "n=30 distinct sources do not exist"),
+    (lambda: tt.to_arrays([("ab", "ba")], max_len=0), "max_len must be a positive int"),
+    (lambda: tt.alignment(None, np.array([[3, 4], [5, 0]])), r"alignment takes one source, src of shape \(S,\)"),
+    (lambda: tt.alignment(None, np.zeros(4, int)), "src is nothing but padding"),
+], ids=["id too large", "negative id", "2-D ids", "float ids", "float n", "too few sources", "max_len 0",
+        "2-D src", "padding src"])
+def test_bad_ids_and_sizes_say_what_was_expected(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_decode_reads_good_ids_as_before():
+    assert tt.decode(np.array([1, 3, 4, 2, 5], "int32")) == "ab" and tt.decode([]) == ""
+    assert len(tt.make_pairs("copy", 20, min_len=1, max_len=1)) == 20       # every one-symbol source

@@ -74,7 +74,7 @@ GOOD = {"src": np.array([[3, 4, 0]]), "tgt_in": np.array([[1, 4, 3]]), "tgt_out"
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: training.sequence_scores(np.zeros((0, 3)), np.zeros((0, 3)), 2), "at least one sequence"),
+    (lambda: training.sequence_scores(np.zeros((0, 3), int), np.zeros((0, 3), int), 2), "at least one sequence"),
     (lambda: training.sequence_scores(np.array([[4, 2]]), np.array([[0, 0]]), 2), "nothing but padding"),
     (lambda: training.sequence_scores(np.array([[4, 2]]), np.array([[4, 2], [4, 2]]), 2), "same B"),
     (lambda: training.length_buckets([], [4, 10]), "non-empty"),
@@ -170,3 +170,47 @@ def test_building_the_optimizer_first_changes_no_number():
 
     for a, b in zip(trained(False), trained(True)):
         np.testing.assert_array_equal(a, b)
+
+
+# --- Issue 25, part 4: losses, metrics and helpers refuse what does not fit -------------------
+Y = np.array([[3, 4, 0], [5, 2, 0]])
+LOGITS = rng.normal(size=(2, 3, 6)).astype("float32")
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: training.masked_loss()(Y, LOGITS[:, :2]),
+     r"masked_loss: expected targets y_true \(batch, time\) and scores y_pred \(batch, time, vocab\) "
+     r"with the same batch and time, got y_true \(2, 3\) and y_pred \(2, 2, 6\)"),
+    (lambda: training.masked_loss()(Y + 3, LOGITS), r"masked_loss: y_true has id [6-9]\.0: target ids must be "
+                                                    r"integers in \[0, 6\)"),
+    (lambda: training.masked_loss()(Y - 9, LOGITS), r"masked_loss: y_true has id -\d\.0"),
+    (lambda: training.masked_loss()(Y + 0.5, LOGITS), r"masked_loss: y_true has id 3\.5"),
+    (lambda: training.MaskedAccuracy().update_state(Y, LOGITS[:, :2]), r"MaskedAccuracy: expected targets .* "
+                                                                        r"got y_true \(2, 3\) and y_pred \(2, 2, 6\)"),
+    (lambda: training.MaskedAccuracy().update_state(Y + 3, LOGITS), r"MaskedAccuracy: y_true has id [6-9]"),
+    (lambda: training.length_buckets([4, 5], [4, 4, 10]), r"edges must be at least two strictly increasing numbers.*"
+                                                          r"got \[4, 4, 10\]"),
+    (lambda: training.fit(_Model(), GOOD, GOOD, 1, batch_size=0), "batch_size must be a positive int, got 0"),
+    (lambda: training.fit(_Model(), GOOD, GOOD, 0), "epochs must be a positive int, got 0"),
+    (lambda: training.accuracy_by_length(_Model(), GOOD, [1, 4], batch_size=0), "batch_size must be a positive int"),
+    (lambda: training.length_sorted_batches((np.array([1, 2]),), 0), "batch_size must be a positive int"),
+    (lambda: training.LengthBatches(GOOD, pool=0), "pool must be a positive int"),
+    (lambda: training.sequence_scores(np.array([[1.5]]), np.array([[2]]), 2), "pred must be integer token ids"),
+], ids=["loss lengths", "loss id too large", "loss negative id", "loss fractional id", "accuracy lengths",
+        "accuracy id too large", "equal edges", "fit batch_size 0", "epochs 0", "accuracy_by_length batch_size 0",
+        "length_sorted_batches batch_size 0", "pool 0", "float pred"])
+def test_bad_targets_sizes_and_edges_say_what_was_expected(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_the_masked_loss_is_keras_cross_entropy_and_round_trips():
+    loss = training.masked_loss()
+    keras_loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0)
+    assert float(loss(Y, LOGITS)) == float(keras_loss(Y, LOGITS))
+    again = keras.losses.deserialize(keras.losses.serialize(loss))
+    assert isinstance(again, training.MaskedLoss) and again.ignore_class == 0 and again.from_logits
+    metric = training.MaskedAccuracy()
+    metric.update_state(Y.astype("float32"), LOGITS)           # targets as floats, as Keras may give them
+    hits = (LOGITS.argmax(-1) == Y) & (Y != 0)
+    assert float(metric.result()) == pytest.approx(hits.sum() / (Y != 0).sum())

@@ -222,3 +222,114 @@ def test_warmup_schedule_rises_then_falls_as_the_paper_says():
     assert values.argmax() == 99                              # step n + 1 = 100 = warmup
     assert values[99] == pytest.approx(64 ** -0.5 * 100 ** -0.5, rel=1e-5)
     assert values[399] == pytest.approx(64 ** -0.5 * 400 ** -0.5, rel=1e-5)
+
+
+# Bad input gets a clear error naming the argument, never a wrong number (issue 25, part 4)
+
+GOOD_SRC, GOOD_TGT = np.array([[5, 6, 7], [8, 9, 0]]), np.array([[1, 5], [1, 6]])
+
+
+@pytest.mark.parametrize("src, tgt_in, error, message", [
+    (np.array([[5, -1, 7], [8, 9, 0]]), GOOD_TGT, ValueError, r"src has id -1: token ids must lie in \[0, 40\)"),
+    (GOOD_SRC, np.array([[1, 40], [1, 6]]), ValueError, r"tgt_in has id 40: token ids must lie in \[0, 40\)"),
+    (np.array([[5.0, 6.0, 0.2], [8.0, 9.0, 0.0]]), GOOD_TGT, TypeError, "src must be integer token ids"),
+    (GOOD_SRC, GOOD_TGT.astype("float32"), TypeError, "tgt_in must be integer token ids"),
+    (np.zeros((2, 0), "int32"), GOOD_TGT, ValueError, r"src is empty \(shape \(2, 0\)\)"),
+    (GOOD_SRC, np.zeros((2, 0), "int32"), ValueError, r"tgt_in is empty \(shape \(2, 0\)\)"),
+    (GOOD_SRC, GOOD_TGT[:1], ValueError, "src and tgt_in must have the same batch size, got 2 and 1"),
+    (np.array([[5, 6, 7], [0, 0, 0]]), GOOD_TGT, ValueError, r"src rows \[1\] are nothing but padding"),
+], ids=["negative", ">= vocab", "float padding 0.2", "float target", "empty source", "empty target",
+        "batch sizes differ", "all padding"])
+def test_a_direct_call_refuses_bad_ids_naming_the_argument(src, tgt_in, error, message):
+    model = small_model()
+    assert to_np(model((GOOD_SRC, GOOD_TGT))).shape == (2, 2, 40)        # the good call still works
+    with pytest.raises(error, match=message):
+        model((src, tgt_in))
+
+
+def test_attention_maps_names_the_argument_that_is_wrong():
+    model = small_model()
+    with pytest.raises(ValueError, match=r"^tgt_in has id 40"):
+        model.attention_maps(GOOD_SRC, np.array([[1, 40], [1, 6]]))
+    with pytest.raises(ValueError, match=r"^src has id -3"):
+        model.attention_maps(np.array([[5, -3, 7], [8, 9, 0]]), GOOD_TGT)
+    with pytest.raises(ValueError, match="src and tgt_in must have the same batch size"):
+        model.attention_maps(GOOD_SRC, GOOD_TGT[:1])
+    with pytest.raises(TypeError, match="src must be integer token ids"):
+        model.greedy_decode(GOOD_SRC + 0.2, 3)
+
+
+@pytest.mark.parametrize("ids, error, message", [
+    (np.array([[5, -1, 7]]), ValueError, r"ids has id -1: token ids must lie in \[0, 40\)"),
+    (np.array([[5, 40, 7]]), ValueError, r"ids has id 40: token ids must lie in \[0, 40\)"),
+    (np.array([[5.0, 6.0, 0.2]]), TypeError, "ids must be integer token ids"),
+    (np.zeros((1, 0), "int32"), ValueError, r"ids is empty \(shape \(1, 0\)\)"),
+    (np.array([[5, 6, 7], [0, 0, 0]]), ValueError, r"ids rows \[1\] are nothing but padding"),
+], ids=["negative", ">= vocab", "float padding 0.2", "empty", "all padding"])
+@pytest.mark.parametrize("kind", ["transformer", "lstm"])
+def test_the_classifiers_refuse_bad_ids_naming_the_argument(ids, error, message, kind):
+    from attention_course.sentiment import SentimentClassifier
+    if kind == "transformer":
+        model = T.TransformerClassifier(40, d_model=8, num_heads=2, d_ff=16)
+    else:
+        model = SentimentClassifier(40, embed_dim=4, units=4, pooling="attention", attention_units=3)
+    assert to_np(model(np.array([[5, 6, 7], [8, 0, 0]]))).shape == (2,)
+    with pytest.raises(error, match=message):
+        model(ids)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"d_model": 0}, "d_model must be a positive int, got 0"),
+    ({"d_model": -64}, "d_model must be a positive int, got -64"),
+    ({"d_model": 64, "warmup_steps": 0}, "warmup_steps must be a positive int, got 0"),
+    ({"d_model": 64, "scale": -1.0}, "scale must be a positive number"),
+    ({"d_model": 64, "scale": float("nan")}, "scale must be a positive number"),
+])
+def test_warmup_schedule_checks_its_arguments_when_built(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        T.WarmupSchedule(**kwargs)
+
+
+@pytest.fixture
+def restore_policy():
+    """Tests that switch Keras's global dtype policy (mixed precision) put it back."""
+    old = keras.mixed_precision.global_policy()
+    yield keras.mixed_precision.set_global_policy
+    keras.mixed_precision.set_global_policy(old)
+
+
+def test_mixed_float16_runs_with_finite_outputs_and_the_float32_predictions(restore_policy):
+    """Under mixed_float16 (Colab GPU users may switch it on) a fully masked row stays 0, not
+    NaN, the positions add to half-precision embeddings, and a tiny model predicts what it
+    predicts in float32."""
+    src = np.array([[5, 6, 7, 0], [8, 9, 10, 11]])
+    tgt = np.array([[1, 5, 6], [1, 7, 0]])
+    restore_policy("float32")
+    keras.utils.set_random_seed(0)
+    ref = T.Transformer(40, d_model=16, num_heads=4, d_ff=32, num_layers=2, max_len=24, dropout=0.0)
+    ref_logits = to_np(ref((src, tgt)))
+    ref_cls = {p: T.TransformerClassifier(40, d_model=16, num_heads=4, d_ff=32, positions=p) for p in ("sinusoidal", "learned")}
+    ref_z = {p: to_np(m(src)) for p, m in ref_cls.items()}
+
+    restore_policy("mixed_float16")
+    q = keras.ops.convert_to_tensor(rng.normal(size=(1, 2, 4)).astype("float16"))
+    out, w = map(to_np, T.scaled_dot_product_attention(q, q, q, np.array([[[False, False], [True, True]]])))
+    assert w.dtype == np.float16 and np.isfinite(out).all() and np.all(w[0, 0] == 0) and np.all(out[0, 0] == 0)
+    model = T.Transformer(40, d_model=16, num_heads=4, d_ff=32, num_layers=2, max_len=24, dropout=0.0)
+    model((src, tgt))
+    model.set_weights(ref.get_weights())
+    logits = to_np(model((src, tgt)))
+    assert logits.dtype == np.float16 and np.isfinite(logits).all()
+    np.testing.assert_array_equal(logits.argmax(-1), ref_logits.argmax(-1))
+    np.testing.assert_allclose(logits, ref_logits, atol=0.05)
+    maps = model.attention_maps(src, tgt)
+    assert all(np.isfinite(m).all() for ws in maps.values() for m in ws)
+    assert np.all(maps["cross"][0][0, ..., 3] == 0)                   # padding still gets weight 0
+    for p, ref_model in ref_cls.items():
+        classifier = T.TransformerClassifier(40, d_model=16, num_heads=4, d_ff=32, positions=p)
+        classifier(src)
+        classifier.set_weights(ref_model.get_weights())
+        z = to_np(classifier(src))
+        assert np.isfinite(z).all() and np.array_equal(z > 0, ref_z[p] > 0), p
+        np.testing.assert_allclose(z, ref_z[p], atol=0.05)
+

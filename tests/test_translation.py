@@ -201,3 +201,26 @@ def test_paired_bootstrap_is_sacrebleus_paired_test():
 def test_by_source_rejects_a_split_without_pairs():
     with pytest.raises(ValueError, match="'pairs' list"):
         tr.by_source({"src": np.zeros((2, 3), int)})
+
+
+class _Vocab:                                    # what ids_to_text needs of a vectorizer
+    def get_vocabulary(self):
+        return ["", "[UNK]", "<s>", "</s>", "hola"]
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: tr.ids_to_text([4, 99], _Vocab()), r"ids has id 99: token ids must lie in \[0, 5\)"),
+    (lambda: tr.ids_to_text([-1, 4], _Vocab()), r"ids has id -1: token ids must lie in \[0, 5\)"),
+    (lambda: tr.ids_to_text([4.0], _Vocab()), "ids must be integer token ids, got float64"),
+    (lambda: tr.decode_split(None, {"src": np.ones((2, 3), int), "tgt_out": np.ones((2, 3), int)}, None,
+                             batch_size=0), "batch_size must be a positive int, got 0"),
+    (lambda: tr.split_by_source(PAIRS, 1.5, 1), "n_val must be a positive int"),
+    (lambda: tr.bleu_by_length(["a", "b"], ["a", "b"], [3, 5], [1, 4, 4, 9]), "strictly increasing"),
+], ids=["id too large", "negative id", "float id", "batch_size 0", "float n_val", "equal edges"])
+def test_bad_ids_and_sizes_say_what_was_expected(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_ids_to_text_reads_good_ids_as_before():
+    assert tr.ids_to_text(np.array([2, 4, 4, 3, 4]), _Vocab()) == "hola hola" == tr.ids_to_text([4, 4], _Vocab())

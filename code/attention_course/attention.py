@@ -5,10 +5,10 @@ Every layer returns ``(context, weights)``: the context ``(B, T, H)`` and the at
 weights ``(B, T, S)``, which are >= 0, sum to 1 over ``S``, and are exactly 0 at masked
 source positions.
 """
-import operator
-
 import keras
 from keras import layers, ops
+
+from .checks import mask_broadcasts, positive_int, same_batch  # noqa: F401  (positive_int: imported from here too)
 
 
 def masked_softmax(scores, mask=None):
@@ -24,6 +24,7 @@ def masked_softmax(scores, mask=None):
     """
     if mask is None:
         return ops.softmax(scores, axis=-1)
+    mask_broadcasts(mask, scores.shape)
     mask = ops.broadcast_to(ops.cast(mask, "bool"), ops.shape(scores))
     scores = ops.where(mask, scores, ops.full_like(scores, -1e9))  # exp(-1e9 - max) == 0
     return ops.where(mask, ops.softmax(scores, axis=-1), ops.zeros_like(scores))
@@ -38,33 +39,15 @@ def _query_3d(query):
     raise ValueError(f"query must have shape (batch, units) or (batch, time, units), got {tuple(query.shape)}")
 
 
-def positive_int(value, name):
-    """``value`` as a plain int >= 1 (NumPy ints accepted), else a ValueError naming ``name``."""
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} must be a positive int, got {value!r}") from None
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
-
-
 def _same(a, b):
     """Two static sizes agree (an unknown size, None, agrees with anything)."""
     return a is None or b is None or a == b
 
 
-def check_same_batch(a, b, names):
-    """A ValueError unless tensors ``a`` and ``b`` have the same (static) batch size."""
-    if not _same(a.shape[0], b.shape[0]):
-        raise ValueError(f"{names[0]} and {names[1]} must have the same batch size, got {a.shape[0]} and "
-                         f"{b.shape[0]} ({names[0]} {tuple(a.shape)}, {names[1]} {tuple(b.shape)})")
-
-
 def _check_values(query, values, mask):
     if len(values.shape) != 3:
         raise ValueError(f"values must have shape (batch, source_time, units), got {tuple(values.shape)}")
-    check_same_batch(query, values, ("query", "values"))
+    same_batch(query, values, "query", "values")
     if mask is not None and not (len(mask.shape) == 2 and all(map(_same, mask.shape, values.shape[:2]))):
         raise ValueError(f"mask must have shape (batch, source_time) = {tuple(values.shape[:2])}, "
                          f"got {tuple(mask.shape)}")
@@ -192,11 +175,19 @@ class BahdanauAttention(layers.Layer):
     def call(self, query, values, mask=None, keys=None):
         q, squeeze = _query_3d(query)                                         # (B, T, H_dec)
         _check_values(q, values, mask)
-        keys = self.project_values(values) if keys is None else keys          # (B, S, U)
+        keys = self.project_values(values) if keys is None else self._checked(keys, values)  # (B, S, U)
         hidden = ops.tanh(ops.expand_dims(self.W2(q), 2)                      # (B, T, 1, U)
                           + ops.expand_dims(keys, 1))                         # (B, 1, S, U)
         scores = _score_vector(self.v, hidden)                                # (B, T, S)
         return _attend(scores, values, mask, squeeze)
+
+    def _checked(self, keys, values):
+        """``keys``, after checking that they can be W₁ h of these ``values``: (B, S, units)."""
+        expected = (values.shape[0], values.shape[1], self.units)
+        if len(keys.shape) != 3 or not all(map(_same, keys.shape, expected)):
+            raise ValueError(f"keys must have shape (batch, source_time, units) = {tuple(expected)} "
+                             f"(project_values(values)), got {tuple(keys.shape)}")
+        return keys
 
     def get_config(self):
         return {**super().get_config(), "units": self.units}

@@ -36,8 +36,32 @@ IMDB = [f"chapters/04_text_classification/{name}.ipynb" for name in
          "04_the_copied_example")] + ["chapters/05_transformer/05_imdb_encoder.ipynb"]
 
 
+CHAPTER = re.compile(r"chapters/(\d+)_[^/]+/(\d+)_[^/]+\.ipynb")
+
+
+def _chapter(path):
+    """``path`` as a chapter notebook's path in the repository ('chapters/NN_name/NN_name.ipynb'),
+    else a ValueError naming it."""
+    if not isinstance(path, (str, pathlib.PurePath)):
+        raise TypeError(f"path must be a chapter notebook's path, a str, got {type(path).__name__}")
+    posix = pathlib.PurePath(path).as_posix()
+    if not CHAPTER.fullmatch(posix):
+        raise ValueError(f"path must be a chapter notebook relative to the repository, like "
+                         f"{TRANSLATION[0]!r}; got {str(path)!r}")
+    return posix
+
+
 def _read(path, root):
-    return json.loads((pathlib.Path(root) / path).read_text(encoding="utf-8"))
+    """The notebook ``path`` (a chapter's, under ``root``) as a dict; a ValueError naming the file
+    if it is not UTF-8 JSON with cells."""
+    file = pathlib.Path(root) / _chapter(path)
+    try:
+        notebook = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{file} is not a notebook: expected UTF-8 JSON (nbformat 4), got {error}") from error
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise ValueError(f"{file} is not a notebook: expected a JSON object with a list of 'cells'")
+    return notebook
 
 
 def _text(cell):
@@ -108,7 +132,7 @@ def imdb_runs(root=ROOT):
 
 def section(path):
     """'chapters/03_additive_attention/03_translation.ipynb' -> '3.3', the book's numbering."""
-    chapter, page = re.match(r"chapters/(\d+)_[^/]+/(\d+)_", path).groups()
+    chapter, page = CHAPTER.fullmatch(_chapter(path)).groups()
     return f"{int(chapter)}.{int(page)}"
 
 

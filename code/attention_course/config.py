@@ -7,6 +7,7 @@ data for one epoch (about a minute each on a 2-core CPU); the tests do this. Uns
 notebooks run in full mode, which is what readers run and what the book shows. Notebooks
 never test the variable themselves: they ask :func:`pick` for their sizes.
 """
+import operator
 import os
 
 import keras
@@ -29,9 +30,13 @@ def pick(full, quick):
 
 def set_seed(seed):
     """Seed Python, NumPy and the Keras backend (``keras.utils.set_random_seed``)."""
-    if not isinstance(seed, int) or seed < 0:
+    try:
+        value = operator.index(seed)                     # NumPy ints are fine; floats are not
+    except TypeError:
+        value = -1
+    if isinstance(seed, bool) or value < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    keras.utils.set_random_seed(seed)
+    keras.utils.set_random_seed(value)
 
 
 def keras_home():

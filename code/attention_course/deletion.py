@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from keras import ops
 
+from .checks import positive_int
 from .gradients import input_gradient
 from .sentiment import predict_logits
 
@@ -33,6 +34,7 @@ def gradient_x_input(model, ids, batch_size=100):
     """Σ_e x_je ∂f/∂x_je per token (N, L): f is the logit, signed so that larger = more support
     for the predicted class; -inf at padding, which can never be chosen."""
     real, scores = _real(ids), []
+    batch_size = positive_int(batch_size, "batch_size")
     for lo in range(0, len(ids), batch_size):
         x, mask = model.embed(ids[lo:lo + batch_size])                               # (b, L, E), (b, L)
         sign = ops.sign(model.from_embeddings(x, mask)[0])                           # +1: "positive" predicted
@@ -85,6 +87,18 @@ def deletion_curve(model, ids, scores, ks):
     def logits_of(ids):
         return predict_logits(model, {"ids": ids, "label": np.zeros(len(ids), "int32")})
 
+    real = _real(ids)
+    if not isinstance(scores, dict) or not scores:
+        raise ValueError("scores must be a non-empty dict {method name: scores (N, L)}, e.g. "
+                         f"{{'random': random_scores(ids)}}; got {scores!r:.80}")
+    for method, method_scores in scores.items():
+        if np.shape(method_scores) != real.shape:
+            raise ValueError(f"scores[{method!r}] must have the shape of ids {real.shape}, got {np.shape(method_scores)}")
+    if isinstance(ks, (str, bytes)) or not hasattr(ks, "__len__") or len(ks) == 0:
+        raise ValueError(f"ks must be a non-empty list of word counts to delete, e.g. [0, 1, 2, 5]; got {ks!r}")
+    for k in ks:
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 0:
+            raise ValueError(f"ks must hold ints >= 0 (words to delete), got {k!r}")
     ids = np.asarray(ids)
     base = logits_of(ids)
     positive = base > 0

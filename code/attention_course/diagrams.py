@@ -216,7 +216,7 @@ def luong_step(ax=None):
     _arrow(ax, attend, combine, "$c_t$ (B, H)")
     _arrow(ax, gru, combine)
     out = _box(ax, 6.6, 6.4, r"logits $W_s \tilde s_t$", "output", w=3.0, h=0.7)
-    _arrow(ax, combine, out, "(B, V)")
+    _arrow(ax, combine, out, "(B, vocab)")
     return ax
 
 

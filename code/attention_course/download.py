@@ -36,7 +36,7 @@ def fetch(fname, origin, *, extract=False, file_hash=None, contains=None):
         FileNotFoundError: nothing is cached and the download failed (offline); the message
             says which file, from where, and where to put it.
     """
-    if not fname or not origin:
+    if not isinstance(fname, str) or not isinstance(origin, str) or not fname or not origin:
         raise ValueError(f"fetch needs a file name and an origin URL, got fname={fname!r}, origin={origin!r}")
     datasets = config.data_dir()
     archive = os.path.join(datasets, fname)

@@ -9,6 +9,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from .checks import positive_int
+
 RNN_KINDS = {"SimpleRNN": layers.SimpleRNN, "LSTM": layers.LSTM, "GRU": layers.GRU}
 
 
@@ -18,7 +20,8 @@ def recall_first_task(n, length, n_symbols=8, seed=0):
     Returns ``x`` (n, length, n_symbols) float32 one-hot inputs and ``y`` (n,) int32 labels.
     Chance accuracy is ``1 / n_symbols``.
     """
-    if length < 1 or n < 1 or n_symbols < 2:
+    n, length, n_symbols = positive_int(n, "n"), positive_int(length, "length"), positive_int(n_symbols, "n_symbols")
+    if n_symbols < 2:
         raise ValueError(f"expected n >= 1, length >= 1, n_symbols >= 2; got {n}, {length}, {n_symbols}")
     rng = np.random.default_rng(seed)
     ids = rng.integers(0, n_symbols, size=(n, length))
@@ -30,6 +33,8 @@ def rnn_classifier(kind, n_features, n_classes, units=64):
     """``x`` (B, T, n_features) -> ``kind`` RNN (final state, (B, units)) -> logits (B, n_classes)."""
     if kind not in RNN_KINDS:
         raise ValueError(f"unknown RNN kind {kind!r}; expected one of {sorted(RNN_KINDS)}")
+    n_features, n_classes = positive_int(n_features, "n_features"), positive_int(n_classes, "n_classes")
+    units = positive_int(units, "units")
     return keras.Sequential(
         [keras.Input((None, n_features)), RNN_KINDS[kind](units), layers.Dense(n_classes)], name=kind
     )
@@ -52,6 +57,10 @@ def gradient_norms_by_distance(model, x, y):
         raise ValueError(f"x must have shape (batch, time, features) with batch, time >= 1, got {x.shape}")
     if y.shape != (x.shape[0],):
         raise ValueError(f"x and y must have the same batch size, got {x.shape[0]} and {y.shape}")
+    n_classes = getattr(model, "output_shape", (None,))[-1]
+    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or (n_classes is not None and y.max() >= n_classes):
+        raise ValueError(f"y must be integer class labels in [0, {n_classes or 'n_classes'}) "
+                         f"(one per sequence), got {y.dtype} values {y.min()} to {y.max()}")
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     grad = input_gradient(lambda inputs: loss_fn(y, model(inputs)), ops.convert_to_tensor(x))  # (B, T, F)
     # The norm in float64: float32 represents gradients down to ~1e-45, but squaring one

@@ -49,7 +49,11 @@ def load_reviews(split, folder=None):
             raise FileNotFoundError(f"{path} holds no .txt reviews")
         for fname in names:
             with open(os.path.join(path, fname), encoding="utf-8") as f:
-                texts.append(clean(f.read()))
+                try:
+                    texts.append(clean(f.read()))
+                except UnicodeDecodeError as error:
+                    raise ValueError(f"{os.path.join(path, fname)} is not UTF-8 text ({error.reason} at "
+                                     f"byte {error.start}): the aclImdb reviews are UTF-8") from error
         labels += [label] * len(names)
     return texts, np.array(labels, dtype="int32")
 
@@ -60,7 +64,12 @@ def validation_split(texts, labels, fraction=0.2, seed=0):
     Returns ``(train_texts, train_labels), (val_texts, val_labels)``; every review lands in
     exactly one of the two, and the same seed gives the same split.
     """
+    if isinstance(texts, (str, bytes)) or not hasattr(texts, "__len__") or not hasattr(texts, "__getitem__"):
+        raise TypeError(f"texts must be a list of reviews, got {type(texts).__name__}"
+                        + (": a single string would be split into characters" if isinstance(texts, str) else ""))
     labels = np.asarray(labels)
+    if labels.ndim != 1:
+        raise ValueError(f"labels must be one label per review, shape (N,), got shape {labels.shape}")
     if len(texts) != len(labels):
         raise ValueError(f"texts and labels must be as long, got {len(texts)} and {len(labels)}")
     if not 0 < fraction < 1:

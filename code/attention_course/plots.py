@@ -115,7 +115,7 @@ def plot_gradient_norms(norms, ax=None):
         distance = np.arange(runs.shape[1])
         ax.plot(distance, geometric_mean(runs), label=label)
         ax.fill_between(distance, np.maximum(runs.min(0), tiny), runs.max(0), alpha=0.2)
-    ax.set(yscale="log", xlabel="distance from the last input (steps)", ylabel=r"$\|\partial L / \partial x_t\|$")
+    ax.set(yscale="log", xlabel="distance from the last input (steps)", ylabel=r"$\|\partial \mathcal{L} / \partial x_t\|$")
     ax.grid(alpha=0.3, which="both")
     ax.legend()
     return ax

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 from keras import layers, ops
 
-from . import config, imdb
-from .attention import AttentionPooling, BahdanauAttention, LuongAttention, positive_int
+from . import checks, config, imdb
+from .attention import AttentionPooling, BahdanauAttention, LuongAttention
+from .checks import positive_int
 from .training import EpochLog, build_optimizer, pad_to, length_buckets, length_sorted_batches, round_up
 
 VOCAB_SIZE = 20_000     # the most frequent words of the training split; the rest become [UNK] (id 1)
@@ -52,6 +53,7 @@ def make_vectorizer(texts, vocab_size=VOCAB_SIZE, ngrams=None, output_mode="int"
 
 def _vectorized(vectorizer, texts, batch_size):
     """The vectorizer's output for ``texts``, ``batch_size`` reviews at a time, as NumPy arrays."""
+    batch_size = positive_int(batch_size, "batch_size")
     for lo in range(0, len(texts), batch_size):
         yield ops.convert_to_numpy(vectorizer(texts[lo:lo + batch_size]))
 
@@ -101,8 +103,9 @@ def imdb_experiment(vocab_size=VOCAB_SIZE, max_len=MAX_LEN, keep="end"):
     return tuple(data), vectorizer
 
 
-def _check_split(split, name="split"):
-    """A split dict: ``ids`` (N, L) int token ids (or ``bags`` (N, V), the baseline's) and ``label`` (N,)."""
+def _check_split(split, name="split", vocab_size=None):
+    """A split dict: ``ids`` (N, L) int token ids (or ``bags`` (N, V), the baseline's) and ``label`` (N,)
+    of 0 (negative) and 1 (positive); with ``vocab_size``, ids in [0, vocab_size)."""
     key = "bags" if isinstance(split, dict) and "bags" in split else "ids"
     if not isinstance(split, dict) or not {key, "label"} <= set(split):
         raise ValueError(f"{name} must be a dict with 'ids' (N, L) and 'label' (N,), got "
@@ -112,6 +115,19 @@ def _check_split(split, name="split"):
         raise ValueError(f"{name}[{key!r}] must be integers of shape (N, L), got {ids.dtype} {ids.shape}")
     if label.shape != (len(ids),):
         raise ValueError(f"{name}['label'] must have shape ({len(ids)},), got {label.shape}")
+    if label.dtype.kind not in "biuf":           # "pos"/"neg" strings would all count as negatives
+        raise TypeError(f"{name}['label'] must be numbers 0 (negative) and 1 (positive), got dtype {label.dtype}"
+                        + (f" (e.g. {label[0]!r})" if len(label) else ""))
+    values = np.unique(label)
+    if not np.isin(values, (0, 1)).all():
+        raise ValueError(f"{name}['label'] must hold only 0 (negative) and 1 (positive), got the values "
+                         f"{values[:6].tolist()}")
+    if 0 in ids.shape:
+        raise ValueError(f"{name}[{key!r}] is empty (shape {ids.shape}): expected at least one review of at least one token")
+    if key == "ids" and vocab_size is not None:
+        checks.token_ids(ids, f"{name}['ids']", vocab_size)
+    elif key == "ids" and ids.min() < 0:
+        raise ValueError(f"{name}['ids'] has id {ids.min()}: token ids must be >= 0")
     return ids, label
 
 
@@ -127,6 +143,7 @@ class ReviewBatches(keras.utils.PyDataset):
         super().__init__(**kwargs)
         self.ids, self.label = _check_split(split)
         self.batch_size = positive_int(batch_size, "batch_size")
+        pool, multiple = positive_int(pool, "pool"), positive_int(multiple, "multiple")
         self.width = (self.ids != 0).sum(1)        # padding is on the right: the used width
         self.shuffle, self.pool, self.multiple = shuffle, pool, multiple
         self.rng = np.random.default_rng(np.random.randint(2**31)) if shuffle else None  # config.set_seed fixes it
@@ -175,6 +192,7 @@ class SentimentClassifier(keras.Model):
         if not 0 <= dropout < 1:
             raise ValueError(f"dropout must lie in [0, 1), got {dropout!r}")
         units = positive_int(units, "units")
+        embed_dim, attention_units = positive_int(embed_dim, "embed_dim"), positive_int(attention_units, "attention_units")
         if bidirectional and units % 2:
             raise ValueError(f"a bidirectional LSTM gives units/2 to each direction: expected an even number, got {units}")
         self.vocab_size, self.embed_dim, self.units = positive_int(vocab_size, "vocab_size"), embed_dim, units
@@ -207,6 +225,8 @@ class SentimentClassifier(keras.Model):
 
     def embed(self, ids):
         """ids (B, S) -> embeddings (B, S, E) and the mask (B, S), True at real tokens."""
+        checks.token_ids(ids, "ids", self.vocab_size)                 # concrete ids only: skipped when traced
+        checks.padding_rows(ids, "ids")                               # else the logit would be the bias alone
         ids = ops.convert_to_tensor(ids)
         if len(ids.shape) != 2 or "int" not in str(ids.dtype):
             raise ValueError(f"ids must be integer token ids of shape (batch, time), got {ids.dtype} {tuple(ids.shape)}")
@@ -273,7 +293,11 @@ def fit_classifier(model, train, val, epochs, batch_size=64, patience=2, verbose
     ``title``. Returns the History, with ``history.best_epoch`` (1-based) and
     ``history.seconds`` added.
     """
-    _check_split(train, "train"), _check_split(val, "val")
+    vocab_size = getattr(model, "vocab_size", None)
+    _check_split(train, "train", vocab_size), _check_split(val, "val", vocab_size)
+    epochs, batch_size = positive_int(epochs, "epochs"), positive_int(batch_size, "batch_size")
+    if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 0:
+        raise ValueError(f"patience must be an int >= 0 (epochs without improvement), got {patience!r}")
     stop = keras.callbacks.EarlyStopping("val_accuracy", mode="max", patience=patience, restore_best_weights=True)
     start = time.perf_counter()
     train_batches = batches(train, batch_size)
@@ -299,7 +323,7 @@ def predict_logits(model, split, batch_size=250):
     Through ``model.predict_on_batch``, Keras's compiled inference step: on CPU it is several
     times faster than calling the model eagerly, with the same numbers.
     """
-    ids, _ = _check_split(split)
+    ids, _ = _check_split(split, "split", getattr(model, "vocab_size", None))
     logits = np.empty(len(ids), dtype="float32")
     fixed = batches(split, batch_size, shuffle=False)
     for i in range(len(fixed)):
@@ -320,6 +344,12 @@ def run_seeds(build_model, train, val, test, seeds, epochs, batch_size=64, patie
     ``histories`` (Keras ``History.history`` dicts) and ``test_correct`` ((N,) bool: which
     test reviews each got right, for :func:`accuracy_by_length` without a second look).
     """
+    for split, split_name in ((train, "train"), (val, "val"), (test, "test")):
+        _check_split(split, split_name)                   # before any model is built or trained
+    seeds = list(seeds) if not isinstance(seeds, (int, np.integer)) else [seeds]
+    if not seeds:
+        raise ValueError("seeds is empty: expected at least one seed, e.g. [0, 1, 2]")
+    positive_int(epochs, "epochs"), positive_int(batch_size, "batch_size")
     rows, models, histories, correct = [], [], [], []
     for seed in seeds:
         config.set_seed(seed)
@@ -346,6 +376,9 @@ def accuracy_by_length(runs, lengths, edges=(1, 100, 200, 400, 2_500)):
     buckets = length_buckets(np.asarray(lengths), edges)
     table = {}
     for run in runs if isinstance(runs, (list, tuple)) else [runs]:
+        if any(len(c) != len(buckets) for c in run.attrs.get("test_correct", [])):
+            raise ValueError(f"lengths must give one length per test review ({len(run.attrs['test_correct'][0])}), "
+                             f"got {len(buckets)}")
         per_seed = pd.DataFrame({i: pd.Series(c).groupby(buckets, observed=False).mean()
                                  for i, c in enumerate(run.attrs["test_correct"])})
         table[(run["model"].iloc[0], "mean")] = per_seed.mean(1)
@@ -416,8 +449,8 @@ def bag_of_bigrams_model(vocab_size=VOCAB_SIZE, hidden=16, dropout=0.5):
 # Published IMDB test accuracies the chapter compares with (as precise as each source gives
 # them), and how each number was picked
 PUBLISHED = [
-    ("the copied example's source book", "LSTM(64) + attention", "88.08%", "early stopping watched the test set"),
-    ("the copied example's source book", "LSTM(64), no attention", "87.96%", "early stopping watched the test set"),
+    ("Jo (2022)", "LSTM(64) + attention", "88.08%", "early stopping watched the test set"),
+    ("Jo (2022)", "Conv1D + LSTM(55), no attention", "87.96%", "early stopping on 25 % of training"),
     ("Rémy (2023), the attention package", "LSTM + attention, mean of 10", "87.62%", "best epoch chosen on the test set"),
     ("Rémy (2023), the attention package", "LSTM, mean of 10", "87.02%", "best epoch chosen on the test set"),
     ("WikiDocs 15-03", "BiLSTM + Bahdanau", "87.93%", "test set used as validation set"),

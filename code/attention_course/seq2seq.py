@@ -16,43 +16,31 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from .attention import BahdanauAttention, LuongAttention, check_same_batch, positive_int
+from . import checks
+from .attention import BahdanauAttention, LuongAttention
+from .checks import positive_int
 
 
 PAD = 0
 
 
-def _check_ids(x, name):
-    """A symbolic check (shape and dtype, no values): ``x`` is (batch, time) integer ids."""
+def _check_ids(x, name, vocab_size=None):
+    """``x`` is (batch, time) integer ids: shape and dtype always (a shape tuple: shape only);
+    with ``vocab_size``, also ids in ``[0, vocab_size)`` and no empty axis where the values
+    are concrete (:func:`checks.token_ids`; skipped while a graph is traced)."""
     shape = x if isinstance(x, (tuple, list)) else x.shape
     if len(shape) != 2:
         raise ValueError(f"{name} must be token ids of shape (batch, time), got shape {tuple(shape)}")
     if not isinstance(x, (tuple, list)) and not keras.backend.standardize_dtype(x.dtype).startswith(("int", "uint")):
-        raise ValueError(f"{name} must be integer token ids, got dtype {keras.backend.standardize_dtype(x.dtype)}")
+        raise checks.IdDtypeError(f"{name} must be integer token ids, got {keras.backend.standardize_dtype(x.dtype)}")
+    if vocab_size is not None:
+        checks.token_ids(x, name, vocab_size)
 
 
-def check_token_ids(ids, vocab_size, name="src"):
-    """Check concrete token ids before they reach a model; return them as an int32 array.
-
-    ``ids`` (B, L) must hold integers in ``[0, vocab_size)`` with B >= 1 and L >= 1, and no row
-    of nothing but padding (an empty sequence). An embedding would
-    otherwise fail deep inside the backend, or, on JAX and on GPUs, silently read a wrong row.
-    """
-    ids = np.asarray(ids)
-    if ids.ndim != 2:
-        raise ValueError(f"{name} must be token ids of shape (batch, time), got shape {ids.shape}")
-    if ids.shape[0] == 0 or ids.shape[1] == 0:
-        raise ValueError(f"{name} is empty (shape {ids.shape}): expected at least one sequence of at least one token")
-    if not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"{name} must be integer token ids, got dtype {ids.dtype}")
-    if ids.min() < 0 or ids.max() >= vocab_size:
-        raise ValueError(f"{name} ids must lie in [0, {vocab_size}) (the vocabulary size), "
-                         f"got values from {ids.min()} to {ids.max()}")
-    empty = np.flatnonzero((ids == PAD).all(axis=1))
-    if len(empty):
-        raise ValueError(f"{name} rows {empty[:5].tolist()} are nothing but padding (id {PAD}): "
-                         f"expected at least one real token per sequence")
-    return ids.astype("int32")
+def _check_sizes(vocab_size, embed_dim, units):
+    """The three sizes of a layer as positive ints (a ValueError naming the one that is not)."""
+    return (positive_int(vocab_size, "vocab_size"), positive_int(embed_dim, "embed_dim"),
+            positive_int(units, "units"))
 
 
 @keras.saving.register_keras_serializable(package="attention_course")
@@ -69,6 +57,7 @@ class Encoder(layers.Layer):
 
     def __init__(self, vocab_size, embed_dim=64, units=128, **kwargs):
         super().__init__(**kwargs)
+        vocab_size, embed_dim, units = _check_sizes(vocab_size, embed_dim, units)
         self.vocab_size, self.embed_dim, self.units = vocab_size, embed_dim, units
         self.embedding = layers.Embedding(vocab_size, embed_dim)
         self.rnn = layers.GRU(units, return_sequences=True, return_state=True)
@@ -79,7 +68,7 @@ class Encoder(layers.Layer):
         self.rnn.build((*src_shape, self.embed_dim))
 
     def call(self, src):
-        _check_ids(src, "src")
+        _check_ids(src, "src", self.vocab_size)
         mask = ops.not_equal(src, 0)                     # True at real tokens: (B, S)
         x = self.embedding(src)                          # embed(x_j): (B, S, E)
         outputs, state = self.rnn(x, mask=mask)          # h_1..h_S: (B, S, H); c = h_S: (B, H)
@@ -108,7 +97,7 @@ class BiEncoder(layers.Layer):
 
     def __init__(self, vocab_size, embed_dim=64, units=128, **kwargs):
         super().__init__(**kwargs)
-        units = positive_int(units, "units")
+        vocab_size, embed_dim, units = _check_sizes(vocab_size, embed_dim, units)
         if units % 2:
             raise ValueError(f"BiEncoder splits units between its two GRUs: expected an even number, got {units}")
         self.vocab_size, self.embed_dim, self.units = vocab_size, embed_dim, units
@@ -123,7 +112,7 @@ class BiEncoder(layers.Layer):
         self.W_init.build((src_shape[0], self.units // 2))
 
     def call(self, src):
-        _check_ids(src, "src")
+        _check_ids(src, "src", self.vocab_size)
         mask = ops.not_equal(src, 0)                                 # True at real tokens: (B, S)
         x = self.embedding(src)                                      # embed(x_j): (B, S, E)
         outputs, forward, backward = self.rnn(x, mask=mask)          # h_j: (B, S, H); →h_S, ←h_1: (B, H/2)
@@ -146,6 +135,7 @@ class Decoder(layers.Layer):
 
     def __init__(self, vocab_size, embed_dim=64, units=128, **kwargs):
         super().__init__(**kwargs)
+        vocab_size, embed_dim, units = _check_sizes(vocab_size, embed_dim, units)
         self.vocab_size, self.embed_dim, self.units = vocab_size, embed_dim, units
         self.embedding = layers.Embedding(vocab_size, embed_dim)
         self.rnn = layers.GRU(units, return_sequences=True, return_state=True)
@@ -158,8 +148,8 @@ class Decoder(layers.Layer):
         self.out.build((*tgt_in_shape, self.units))
 
     def call(self, tgt_in, state):
-        _check_ids(tgt_in, "tgt_in")
-        check_same_batch(tgt_in, state, ("tgt_in", "state"))
+        _check_ids(tgt_in, "tgt_in", self.vocab_size)
+        checks.same_batch(tgt_in, state, "tgt_in", "state")
         y_emb = self.embedding(tgt_in)                        # embed(y_{t-1}): (B, T, E)
         s, state = self.rnn(y_emb, initial_state=state)       # s_1..s_T: (B, T, H); s_T: (B, H)
         return self.out(s), state                             # logits W s_t + b: (B, T, V)
@@ -167,6 +157,15 @@ class Decoder(layers.Layer):
     def get_config(self):
         return {**super().get_config(), "vocab_size": self.vocab_size,
                 "embed_dim": self.embed_dim, "units": self.units}
+
+
+def _check_attention_inputs(tgt_in, state, enc_outputs, enc_mask, vocab_size):
+    """An attention decoder's inputs: ids, and one batch size for all four."""
+    _check_ids(tgt_in, "tgt_in", vocab_size)
+    checks.same_batch(tgt_in, state, "tgt_in", "state")
+    checks.same_batch(tgt_in, enc_outputs, "tgt_in", "enc_outputs")
+    if enc_mask is not None:
+        checks.same_batch(tgt_in, enc_mask, "tgt_in", "enc_mask")
 
 
 @keras.saving.register_keras_serializable(package="attention_course")
@@ -184,6 +183,7 @@ class LuongDecoder(layers.Layer):
 
     def __init__(self, vocab_size, embed_dim=64, units=128, score="dot", **kwargs):
         super().__init__(**kwargs)
+        vocab_size, embed_dim, units = _check_sizes(vocab_size, embed_dim, units)
         self.vocab_size, self.embed_dim, self.units, self.score = vocab_size, embed_dim, units, score
         self.embedding = layers.Embedding(vocab_size, embed_dim)
         self.rnn = layers.GRU(units, return_sequences=True, return_state=True)
@@ -200,8 +200,7 @@ class LuongDecoder(layers.Layer):
         self.out.build((*tgt_in_shape, self.units))
 
     def call(self, tgt_in, state, enc_outputs, enc_mask):
-        _check_ids(tgt_in, "tgt_in")
-        check_same_batch(tgt_in, enc_outputs, ("tgt_in", "enc_outputs"))
+        _check_attention_inputs(tgt_in, state, enc_outputs, enc_mask, self.vocab_size)
         x = self.embedding(tgt_in)                                          # (B, T, E)
         s, state = self.rnn(x, initial_state=state)                         # s_1..s_T: (B, T, H)
         context, weights = self.attention(s, enc_outputs, enc_mask)         # (B, T, H), (B, T, S)
@@ -229,6 +228,7 @@ class BahdanauDecoder(layers.Layer):
 
     def __init__(self, vocab_size, embed_dim=64, units=128, attention_units=None, **kwargs):
         super().__init__(**kwargs)
+        vocab_size, embed_dim, units = _check_sizes(vocab_size, embed_dim, units)
         self.vocab_size, self.embed_dim, self.units = vocab_size, embed_dim, units
         self.attention_units = units if attention_units is None else positive_int(attention_units, "attention_units")
         self.embedding = layers.Embedding(vocab_size, embed_dim)
@@ -247,8 +247,7 @@ class BahdanauDecoder(layers.Layer):
         self.out.build((batch, self.units))
 
     def call(self, tgt_in, state, enc_outputs, enc_mask):
-        _check_ids(tgt_in, "tgt_in")
-        check_same_batch(tgt_in, enc_outputs, ("tgt_in", "enc_outputs"))
+        _check_attention_inputs(tgt_in, state, enc_outputs, enc_mask, self.vocab_size)
         x = self.embedding(tgt_in)                                          # (B, T, E)
         keys = self.attention.project_values(enc_outputs)                   # W₁h once: (B, S, U)
 
@@ -286,6 +285,12 @@ class Seq2Seq(keras.Model):
     Call: ``(src, tgt_in)``, (B, S) and (B, T) int ids -> ``logits`` (B, T, V).
     ``start_id`` and ``end_id`` are the ids of ``<s>`` and ``</s>``; 0 is padding. Decoding
     never generates padding or ``<s>``.
+
+    Bad ids are a ValueError (a TypeError for float ids) that names ``src`` or ``tgt_in``:
+    ids outside ``[0, vocab_size)``, S = 0 or T = 0, two batch sizes, and a row that is nothing
+    but padding (it has no token to read, so its logits would be no prediction). The values
+    are checked in an eager call, in decoding, and in ``fit``/``evaluate``/``predict`` when
+    they get arrays; inside a traced graph only shapes and dtypes are.
     """
 
     def __init__(self, vocab_size, embed_dim=64, units=128, start_id=1, end_id=2,
@@ -335,10 +340,48 @@ class Seq2Seq(keras.Model):
         if not isinstance(inputs, (tuple, list)) or len(inputs) != 2:
             raise ValueError("Seq2Seq takes a pair (src, tgt_in) of token-id arrays (B, S) and (B, T)")
         src, tgt_in = inputs
-        check_same_batch(src, tgt_in, ("src", "tgt_in"))
+        for ids, name in ((src, "src"), (tgt_in, "tgt_in")):
+            _check_ids(ids, name, self.vocab_size)
+            checks.padding_rows(ids, name, PAD)   # a row with no token: no prediction to give
+        checks.same_batch(src, tgt_in, "src", "tgt_in")
         enc_outputs, state, mask = self.encoder(src)                 # (B, S, H), (B, H), (B, S)
         logits, _, _ = self.decode(tgt_in, state, enc_outputs, mask)  # (B, T, V)
         return logits
+
+    def _check_data(self, x, y=None, where="x"):
+        """Check arrays given to fit, evaluate or predict before Keras traces its graph, where
+        the values can no longer be seen: ``x`` = (src, tgt_in) ids, ``y`` = targets of
+        tgt_in's shape. Datasets and generators are left to Keras."""
+        if not (isinstance(x, (tuple, list)) and len(x) == 2 and all(hasattr(a, "dtype") for a in x)):
+            return
+        (src, tgt_in), names = x, (f"{where}[0] (src)", f"{where}[1] (tgt_in)")
+        for ids, name in zip(x, names):
+            checks.token_ids(ids, name, self.vocab_size)
+            checks.padding_rows(ids, name, PAD)
+        checks.same_batch(src, tgt_in, *names)
+        if y is not None and hasattr(y, "dtype"):
+            checks.token_ids(y, "y (the targets)", self.vocab_size)
+            if tuple(y.shape) != tuple(tgt_in.shape):
+                raise ValueError(f"y (the targets) must have tgt_in's shape {tuple(tgt_in.shape)}, "
+                                 f"one target per decoder input, got {tuple(y.shape)}")
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """Keras's ``fit``; ids given as arrays are checked first (see :meth:`_check_data`)."""
+        self._check_data(x, y)
+        validation = kwargs.get("validation_data")
+        if isinstance(validation, (tuple, list)) and len(validation) == 2:
+            self._check_data(*validation, where="validation_data[0]")
+        return super().fit(x, y, *args, **kwargs)
+
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        """Keras's ``evaluate``; ids given as arrays are checked first."""
+        self._check_data(x, y)
+        return super().evaluate(x, y, *args, **kwargs)
+
+    def predict(self, x, *args, **kwargs):
+        """Keras's ``predict``; ids given as arrays are checked first."""
+        self._check_data(x)
+        return super().predict(x, *args, **kwargs)
 
     def greedy_decode(self, src, max_len, return_weights=False):
         """Generate up to ``max_len`` tokens per source; (B, S) -> (B, L) ids, L <= max_len.
@@ -348,7 +391,8 @@ class Seq2Seq(keras.Model):
         """
         if return_weights and self.attention is None:
             raise ValueError("return_weights needs an attention model; this one has attention=None")
-        src = ops.convert_to_tensor(check_token_ids(src, self.vocab_size))
+        max_len = positive_int(max_len, "max_len")
+        src = ops.convert_to_tensor(checks.concrete_ids(src, self.vocab_size, "src"))
         enc_outputs, state, mask = self.encoder(src)
         weights = []
 
@@ -363,7 +407,8 @@ class Seq2Seq(keras.Model):
 
     def beam_decode(self, src, max_len, beam_width=4, alpha=1.0):
         """Beam search (see :func:`beam_search`); (B, S) -> (B, L) ids of the best hypothesis."""
-        src = ops.convert_to_tensor(check_token_ids(src, self.vocab_size))
+        max_len, beam_width = positive_int(max_len, "max_len"), positive_int(beam_width, "beam_width")
+        src = ops.convert_to_tensor(checks.concrete_ids(src, self.vocab_size, "src"))
         batch = int(src.shape[0])
         enc_outputs, state, mask = (ops.repeat(t, beam_width, axis=0) for t in self.encoder(src))
 
@@ -390,12 +435,21 @@ def _never_generated(start_id):
     return [PAD, start_id]
 
 
-def _check_decoding(batch_size, max_len, start_id, end_id):
-    if batch_size < 1 or max_len < 1:
-        raise ValueError(f"batch_size and max_len must be >= 1, got {batch_size} and {max_len}")
+def _check_decoding(batch_size, max_len, start_id, end_id, state, rows=None):
+    """Decoding arguments: sizes are positive ints, the special ids differ, and every tensor of
+    ``state`` has ``rows`` rows (default ``batch_size``), where its size is known."""
+    batch_size, max_len = positive_int(batch_size, "batch_size"), positive_int(max_len, "max_len")
     if start_id == end_id or PAD in (start_id, end_id):
         raise ValueError(f"start_id and end_id must be two different ids other than padding ({PAD}), "
                          f"got {start_id} and {end_id}")
+    rows = batch_size if rows is None else rows
+    for part in keras.tree.flatten(state):
+        shape = tuple(getattr(part, "shape", ()))
+        if shape and shape[0] is not None and shape[0] != rows:
+            what = "batch_size" if rows == batch_size else "batch_size * beam_width"
+            raise ValueError(f"state has {shape[0]} rows (a tensor of shape {shape}), but {what} = {rows}: "
+                             f"expected one state row per sequence decoded")
+    return batch_size, max_len
 
 
 def greedy_decode(step, state, batch_size, max_len, start_id=1, end_id=2):
@@ -411,7 +465,7 @@ def greedy_decode(step, state, batch_size, max_len, start_id=1, end_id=2):
         was produced and 0 (padding) after it. Padding and ``start_id`` are never generated.
         The loop stops as soon as every sequence ended.
     """
-    _check_decoding(batch_size, max_len, start_id, end_id)
+    batch_size, max_len = _check_decoding(batch_size, max_len, start_id, end_id, state)
     tokens = np.full((batch_size,), start_id, dtype="int32")
     done = np.zeros(batch_size, dtype=bool)
     steps = []
@@ -449,9 +503,11 @@ def beam_search(step, state, batch_size, max_len, beam_width=4, start_id=1, end_
         int32 array (B, L): the best hypothesis per example, ``end_id`` included where it was
         produced and 0 after it.
     """
-    _check_decoding(batch_size, max_len, start_id, end_id)
-    if beam_width < 1 or alpha < 0:
-        raise ValueError(f"beam_width must be >= 1 and alpha >= 0, got {beam_width} and {alpha}")
+    beam_width = positive_int(beam_width, "beam_width")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)) or not alpha >= 0:
+        raise ValueError(f"alpha must be >= 0, got {alpha!r}")
+    batch_size, max_len = _check_decoding(batch_size, max_len, start_id, end_id, state,
+                                          rows=positive_int(batch_size, "batch_size") * beam_width)
     B, K = batch_size, beam_width
     scores = np.full((B, K), -np.inf)
     scores[:, 0] = 0.0                                   # one live beam per example at the start

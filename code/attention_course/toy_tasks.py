@@ -20,6 +20,7 @@ import keras
 import numpy as np
 import pandas as pd
 
+from .checks import IdDtypeError, positive_int
 from .config import pick
 from .seq2seq import Seq2Seq, output_length
 from .training import compile_seq2seq
@@ -43,8 +44,16 @@ def encode(text):
 
 def decode(ids):
     """Token ids -> string, stopping at ``</s>`` and skipping ``<pad>`` and ``<s>``."""
+    ids = np.asarray(ids)
+    if ids.size and not np.issubdtype(ids.dtype, np.integer):
+        raise IdDtypeError(f"ids must be integer token ids, got {ids.dtype}")
+    if ids.ndim != 1:
+        raise ValueError(f"ids must be one sequence of token ids, shape (L,), got shape {ids.shape}")
+    if ids.size and (ids.min() < 0 or ids.max() >= VOCAB_SIZE):
+        bad = ids[(ids < 0) | (ids >= VOCAB_SIZE)][0]
+        raise ValueError(f"ids has id {bad}: token ids must lie in [0, {VOCAB_SIZE}) (the toy vocabulary)")
     out = []
-    for i in np.asarray(ids).tolist():
+    for i in ids.tolist():
         if i == END:
             break
         if i >= len(SPECIALS):
@@ -59,10 +68,13 @@ def make_pairs(task, n, min_len=4, max_len=40, seed=0):
     """
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {sorted(TASKS)}")
-    if not 1 <= min_len <= max_len:
+    n, min_len, max_len = positive_int(n, "n"), positive_int(min_len, "min_len"), positive_int(max_len, "max_len")
+    if not min_len <= max_len:
         raise ValueError(f"expected 1 <= min_len <= max_len, got min_len={min_len}, max_len={max_len}")
-    if n < 1:
-        raise ValueError(f"expected n >= 1, got {n}")
+    possible = sum(len(SYMBOLS) ** length for length in range(min_len, min(max_len, 8) + 1))
+    if max_len < 8 and n > possible:        # (20**8 sources of length 8 are more than enough)
+        raise ValueError(f"n={n} distinct sources do not exist: lengths {min_len} to {max_len} give "
+                         f"only {possible}")
     rng = np.random.default_rng(seed)
     sources, seen = [], set()
     while len(sources) < n:
@@ -83,7 +95,7 @@ def to_arrays(pairs, max_len=40):
         ``tgt_out``  (n, max_len + 1)  target + ``</s>``: what the decoder must predict
         ``src_len``  (n,)              source lengths
     """
-    n = len(pairs)
+    n, max_len = len(pairs), positive_int(max_len, "max_len")
     src = np.zeros((n, max_len), "int32")
     tgt_in = np.zeros((n, max_len + 1), "int32")
     tgt_out = np.zeros((n, max_len + 1), "int32")
@@ -150,7 +162,11 @@ def alignment(model, src):
     generated symbols up to and with ``</s>``), ``weights`` (len(output), len(source)).
     """
     src = np.asarray(src)
+    if src.ndim != 1:
+        raise ValueError(f"alignment takes one source, src of shape (S,), got shape {src.shape}")
     n_src = int((src != PAD).sum())
+    if n_src == 0:
+        raise ValueError(f"src is nothing but padding (id {PAD}): there is no source to align with")
     ids, weights = model.greedy_decode(src[None, :n_src], max_len=len(src) + 1, return_weights=True)
     ids, weights = ids[0], weights[0]
     n_out = output_length(ids, END)

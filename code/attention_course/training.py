@@ -11,19 +11,51 @@ import numpy as np
 import pandas as pd
 from keras import ops
 
-from . import config
-from .attention import positive_int
-from .seq2seq import check_token_ids
+from . import checks, config
+from .checks import positive_int
 
 PAD = 0
+
+
+def _check_targets(y_true, y_pred, pad_id, name):
+    """``y_true`` (B, T) ids and ``y_pred`` (B, T, V) scores fit together, else a ValueError.
+
+    Shapes are checked wherever they are known; the ids (in ``[0, V)`` or ``pad_id``) only
+    when they are concrete (an eager call), not while ``fit`` traces its graph.
+    """
+    t_shape, p_shape = (tuple(x.shape) if hasattr(x, "shape") else np.shape(x) for x in (y_true, y_pred))
+    if len(p_shape) != len(t_shape) + 1 or not all(
+            a is None or b is None or a == b for a, b in zip(t_shape, p_shape)):
+        raise ValueError(f"{name}: expected targets y_true (batch, time) and scores y_pred (batch, time, vocab) "
+                         f"with the same batch and time, got y_true {t_shape} and y_pred {p_shape}")
+    vocab = p_shape[-1]
+    if vocab is None or checks.is_symbolic(y_true) or 0 in t_shape:
+        return
+    ids = checks._numpy(y_true)
+    real = ids[ids != pad_id]
+    if real.size and (real.min() < 0 or real.max() >= vocab or not np.array_equal(real, np.round(real))):
+        bad = real[(real < 0) | (real >= vocab) | (real != np.round(real))][0]
+        raise ValueError(f"{name}: y_true has id {bad}: target ids must be integers in [0, {vocab}) "
+                         f"(the vocabulary size is y_pred's last axis), or the padding id {pad_id}")
+
+
+@keras.saving.register_keras_serializable(package="attention_course")
+class MaskedLoss(keras.losses.SparseCategoricalCrossentropy):
+    """Keras's sparse cross-entropy from logits, ignoring ``ignore_class``, that first checks
+    that targets and logits fit (:func:`_check_targets`). The numbers are Keras's."""
+
+    def call(self, y_true, y_pred):
+        _check_targets(y_true, y_pred, self.ignore_class, "masked_loss")
+        return super().call(y_true, y_pred)
 
 
 def masked_loss(pad_id=PAD):
     """Cross-entropy over the vocabulary that ignores target positions equal to ``pad_id``.
 
     ``y_true`` (B, T) ids, ``y_pred`` (B, T, V) logits; the mean is over real tokens only.
+    Targets of another length than the logits, or ids outside ``[0, V)``, are a ValueError.
     """
-    return keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=pad_id)
+    return MaskedLoss(from_logits=True, ignore_class=pad_id)
 
 
 @keras.saving.register_keras_serializable(package="attention_course")
@@ -40,6 +72,7 @@ class MaskedAccuracy(keras.metrics.Metric):
         self.total = self.add_variable(shape=(), initializer="zeros", name="total")
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        _check_targets(y_true, y_pred, self.pad_id, "MaskedAccuracy")
         y_true = ops.cast(y_true, "int32")
         real = ops.cast(ops.not_equal(y_true, self.pad_id), "float32")
         hit = ops.cast(ops.equal(ops.cast(ops.argmax(y_pred, axis=-1), "int32"), y_true), "float32")
@@ -135,6 +168,7 @@ class LengthBatches(keras.utils.PyDataset):
         super().__init__(**kwargs)
         _check_split(split, "split")
         self.batch_size = positive_int(batch_size, "batch_size")
+        pool, multiple = positive_int(pool, "pool"), positive_int(multiple, "multiple")
         self.src, self.tgt_in, self.tgt_out = (np.asarray(split[k]) for k in ("src", "tgt_in", "tgt_out"))
         self.src_width = _used_width(self.src)                                        # (N,)
         self.tgt_width = np.maximum(_used_width(self.tgt_in), _used_width(self.tgt_out))
@@ -176,6 +210,7 @@ def length_sorted_batches(keys, batch_size, pool=20, rng=None):
     Generator ``rng`` the examples are shuffled, sorted by length within pools of ``pool``
     batches, cut, and the batches shuffled; without one, all are sorted and cut in order.
     """
+    batch_size, pool = positive_int(batch_size, "batch_size"), positive_int(pool, "pool")
     n = len(keys[-1])
     order = rng.permutation(n) if rng is not None else np.arange(n)
     size = n if rng is None else pool * batch_size
@@ -254,6 +289,7 @@ def fit(model, train, val, epochs, batch_size=128, verbose=True, by_length=False
     (:class:`TimeBudget`; ``history.budget`` then holds its steps and seconds). Returns the
     Keras ``History``; with ``verbose`` prints one line per epoch.
     """
+    epochs, batch_size = positive_int(epochs, "epochs"), positive_int(batch_size, "batch_size")
     for name, split in (("train", train), ("val", val)):
         _check_split(split, name, getattr(model, "vocab_size", None))
     callbacks = [EpochLog()] if verbose else []
@@ -282,7 +318,7 @@ def _check_split(split, name, vocab_size=None, keys=("src", "tgt_in", "tgt_out")
     if vocab_size is not None:
         for key in keys:
             if key != "src_len":
-                check_token_ids(split[key], vocab_size, f"{name}[{key!r}]")
+                checks.concrete_ids(split[key], vocab_size, f"{name}[{key!r}]")
 
 
 def sequence_scores(pred, tgt_out, end_id):
@@ -298,6 +334,8 @@ def sequence_scores(pred, tgt_out, end_id):
         the same position.
     """
     pred, tgt_out = np.asarray(pred), np.asarray(tgt_out)
+    checks.token_ids(pred, "pred", None, allow_empty=True)
+    checks.token_ids(tgt_out, "tgt_out", None, allow_empty=True)
     if pred.ndim != 2 or tgt_out.ndim != 2 or len(pred) != len(tgt_out):
         raise ValueError(f"expected pred (B, L) and tgt_out (B, T) with the same B, got {pred.shape}, {tgt_out.shape}")
     if len(tgt_out) == 0:
@@ -318,8 +356,9 @@ def length_buckets(lengths, edges):
     lengths, edges = np.asarray(lengths), list(edges)
     if lengths.ndim != 1 or len(lengths) == 0:
         raise ValueError(f"lengths must be a non-empty list of numbers, got shape {lengths.shape}")
-    if sorted(edges) != edges or len(edges) < 2:
-        raise ValueError(f"edges must be at least two increasing numbers, got {edges}")
+    if len(edges) < 2 or any(not lo < hi for lo, hi in zip(edges[:-1], edges[1:])):
+        raise ValueError(f"edges must be at least two strictly increasing numbers (each bucket is "
+                         f"[lo, hi), so no bucket may be empty), got {edges}")
     if lengths.min() < edges[0] or lengths.max() >= edges[-1]:
         raise ValueError(f"lengths {lengths.min()}..{lengths.max()} fall outside the edges [{edges[0]}, {edges[-1]})")
     labels = [f"{lo}-{hi - 1}" for lo, hi in zip(edges[:-1], edges[1:])]
@@ -332,8 +371,9 @@ def accuracy_by_length(model, split, edges, max_len=None, batch_size=500):
     Returns a DataFrame indexed by bucket with columns ``n`` (sequences), ``exact_match`` and
     ``token_accuracy`` (means over the bucket's sequences).
     """
+    batch_size = positive_int(batch_size, "batch_size")
     _check_split(split, "split", getattr(model, "vocab_size", None), keys=("src", "tgt_out", "src_len"))
-    max_len = max_len or split["tgt_out"].shape[1]
+    max_len = positive_int(split["tgt_out"].shape[1] if max_len is None else max_len, "max_len")
     preds = [model.greedy_decode(split["src"][i:i + batch_size], max_len)
              for i in range(0, len(split["src"]), batch_size)]
     width = max(p.shape[1] for p in preds)

@@ -3,6 +3,10 @@
 Shapes: ``B`` batch, ``T`` query (target) positions, ``S`` key/value (source) positions,
 ``D`` model width (d_model), ``h`` heads, ``d_k`` width per head (D / h), ``V`` vocabulary.
 Masks are boolean and **True means "may attend"**, as in Keras, everywhere in this module.
+Mixed precision (``keras.mixed_precision.set_global_policy("mixed_float16")``) works: the
+softmax runs in float32 and the positions are cast to the embeddings' dtype. Token ids given
+to a model or a decoding call are checked (integers in [0, V), no empty or all-padding source,
+the same batch size) wherever their values exist; inside ``fit``/``predict`` they are traced.
 
     scaled_dot_product_attention  q (…, T, d_k), k (…, S, d_k), v (…, S, d_v) -> (…, T, d_v), weights (…, T, S)
     MultiHeadAttention            query (B, T, D), value (B, S, D) -> (B, T, D), weights (B, h, T, S)
@@ -12,14 +16,18 @@ Masks are boolean and **True means "may attend"**, as in Keras, everywhere in th
     TransformerClassifier         ids (B, S) -> logit (B,)
 """
 import math
+import numbers
 import warnings
 
 import keras
 import numpy as np
 from keras import layers, ops
 
-from .attention import positive_int
-from .seq2seq import PAD, beam_search, check_token_ids, greedy_decode
+from . import checks
+from .checks import positive_int
+from .seq2seq import PAD, beam_search, greedy_decode
+
+HALF = ("float16", "bfloat16")      # mixed precision: the softmax runs in float32 instead
 
 
 def check_mask(mask, scores_shape, name="mask"):
@@ -35,12 +43,9 @@ def check_mask(mask, scores_shape, name="mask"):
         raise ValueError(f"{name} must be boolean, True where a query may attend (Keras's convention); got "
                          f"dtype {dtype}. For a 0/1 mask with 1 = may attend pass mask == 1; for one with "
                          f"1 = blocked (some tutorials' look-ahead masks) pass mask == 0")
-    shape, target = tuple(mask.shape), tuple(scores_shape)
-    fits = 2 <= len(shape) <= len(target) and all(
-        m in (1, None) or t is None or m == t for m, t in zip(shape[::-1], target[::-1]))
-    if not fits:
-        raise ValueError(f"{name} of shape {shape} does not broadcast to the scores' shape {target} "
-                         f"(…, queries, keys)")
+    if len(mask.shape) < 2:
+        raise ValueError(f"{name} must have at least the axes (queries, keys), got shape {tuple(mask.shape)}")
+    checks.mask_broadcasts(mask, scores_shape, name)
     return mask
 
 
@@ -61,6 +66,9 @@ def scaled_dot_product_attention(q, k, v, mask=None):
     if None not in (k.shape[-2], v.shape[-2]) and k.shape[-2] != v.shape[-2]:
         raise ValueError(f"keys and values must have the same length S, got {k.shape[-2]} and {v.shape[-2]}")
     scores = ops.matmul(q / math.sqrt(q.shape[-1]), ops.swapaxes(k, -1, -2))    # QKᵀ/√d_k: (…, T, S)
+    dtype = keras.backend.standardize_dtype(scores.dtype)
+    if dtype in HALF:                 # mixed precision: -1e9 is -inf in float16 (a masked row: NaN)
+        scores = ops.cast(scores, "float32")
     if mask is None:
         weights = ops.softmax(scores, axis=-1)
     else:
@@ -68,6 +76,7 @@ def scaled_dot_product_attention(q, k, v, mask=None):
         weights = ops.softmax(ops.where(mask, scores, -1e9), axis=-1)         # exp(-1e9 - max) == 0
         # a query with no key at all gets zeros, not a uniform average: (…, T, 1), no (T, S) copy of the mask
         weights = weights * ops.cast(ops.any(mask, axis=-1, keepdims=True), weights.dtype)
+    weights = ops.cast(weights, dtype)
     return ops.matmul(weights, v), weights                                     # (…, T, d_v)
 
 
@@ -190,9 +199,9 @@ class PositionalEmbedding(layers.Layer):
             raise ValueError(f"sequences of {length} tokens are longer than max_len={self.max_len}")
         x = self.embedding(ids) * math.sqrt(self.d_model)                     # (B, S, D)
         if self.positions == "learned":
-            x = x + self.table(ops.arange(ops.shape(ids)[1]))
+            x = x + ops.cast(self.table(ops.arange(ops.shape(ids)[1])), x.dtype)
         elif self.positions == "sinusoidal":
-            x = x + self.table[:ops.shape(ids)[1]]
+            x = x + ops.cast(self.table[:ops.shape(ids)[1]], x.dtype)          # float16 under mixed precision
         return x
 
     def get_config(self):
@@ -385,6 +394,10 @@ class Transformer(keras.Model):
         if not isinstance(inputs, (tuple, list)) or len(inputs) != 2:
             raise ValueError("Transformer takes a pair (src, tgt_in) of token-id arrays (B, S) and (B, T)")
         src, tgt_in = inputs
+        checks.token_ids(src, "src", self.vocab_size)                # concrete ids only: skipped when traced
+        checks.token_ids(tgt_in, "tgt_in", self.vocab_size)
+        checks.same_batch(src, tgt_in, "src", "tgt_in")
+        checks.padding_rows(src, "src", PAD)                          # nothing to attend to: no prediction
         memory, mask, _ = self.encode(src, training)
         return self.decode(tgt_in, memory, mask, training)[0]
 
@@ -403,7 +416,7 @@ class Transformer(keras.Model):
         With ``return_weights`` also the last decoder block's cross-attention, averaged over
         heads, for every generated token: (B, L, S) (:meth:`attention_maps` gives every head).
         """
-        src = ops.convert_to_tensor(check_token_ids(src, self.vocab_size))
+        src = ops.convert_to_tensor(checks.concrete_ids(src, self.vocab_size, "src"))
         memory, mask, _ = self.encode(src)
         batch = int(src.shape[0])
         empty = ops.zeros((batch, 0), "int32")
@@ -415,7 +428,7 @@ class Transformer(keras.Model):
 
     def beam_decode(self, src, max_len, beam_width=4, alpha=1.0):
         """Beam search (see :func:`seq2seq.beam_search`): (B, S) -> (B, L) ids of the best hypothesis."""
-        src = ops.convert_to_tensor(check_token_ids(src, self.vocab_size))
+        src = ops.convert_to_tensor(checks.concrete_ids(src, self.vocab_size, "src"))
         batch = int(src.shape[0])
         memory, mask, _ = self.encode(ops.repeat(src, beam_width, axis=0))      # (B·K, S, D)
         empty = ops.zeros((batch * beam_width, 0), "int32")
@@ -430,7 +443,8 @@ class Transformer(keras.Model):
     def attention_maps(self, src, tgt_in):
         """Every block's attention for a (src, tgt_in) pair, as NumPy, one list entry per block:
         ``{"encoder": [(B, h, S, S)], "decoder": [(B, h, T, T)], "cross": [(B, h, T, S)]}``."""
-        src, tgt_in = (ops.convert_to_tensor(check_token_ids(x, self.vocab_size)) for x in (src, tgt_in))
+        src = ops.convert_to_tensor(checks.concrete_ids(src, self.vocab_size, "src"))
+        tgt_in = ops.convert_to_tensor(checks.concrete_ids(tgt_in, self.vocab_size, "tgt_in", batch_of=(src, "src")))
         memory, mask, enc = self.encode(src)
         _, dec, cross = self.decode(tgt_in, memory, mask)
         return {name: [ops.convert_to_numpy(w) for w in ws] for name, ws in
@@ -456,6 +470,8 @@ class TransformerClassifier(keras.Model):
     def __init__(self, vocab_size, d_model=64, num_heads=4, d_ff=128, num_layers=1, dropout=0.1,
                  max_len=512, positions="sinusoidal", **kwargs):
         super().__init__(**kwargs)
+        if not 0 <= dropout < 1:
+            raise ValueError(f"dropout must lie in [0, 1), got {dropout!r}")
         self.vocab_size, self.d_model, self.num_heads, self.d_ff = vocab_size, d_model, num_heads, d_ff
         self.num_layers, self.dropout_rate, self.max_len, self.positions = num_layers, dropout, max_len, positions
         self.embed = PositionalEmbedding(vocab_size, d_model, max_len, positions)
@@ -472,6 +488,8 @@ class TransformerClassifier(keras.Model):
 
     def encode(self, ids, training=False):
         """ids (B, S) -> states (B, S, D), mask (B, S), per-block weights (B, h, S, S)."""
+        checks.token_ids(ids, "ids", self.vocab_size)                 # concrete ids only: skipped when traced
+        checks.padding_rows(ids, "ids", PAD)                          # else the logit would be the bias alone
         ids = ops.convert_to_tensor(ids)
         if len(ids.shape) != 2 or "int" not in str(ids.dtype):
             raise ValueError(f"ids must be integer token ids of shape (batch, time), got {ids.dtype} {tuple(ids.shape)}")
@@ -499,7 +517,10 @@ class WarmupSchedule(keras.optimizers.schedules.LearningRateSchedule):
     """
 
     def __init__(self, d_model, warmup_steps=4000, scale=1.0):
-        self.d_model, self.warmup_steps, self.scale = d_model, positive_int(warmup_steps, "warmup_steps"), scale
+        self.d_model, self.warmup_steps = positive_int(d_model, "d_model"), positive_int(warmup_steps, "warmup_steps")
+        if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not 0 < scale < math.inf:
+            raise ValueError(f"scale must be a positive number (it multiplies the learning rate), got {scale!r}")
+        self.scale = float(scale)
 
     def __call__(self, step):
         n = ops.cast(step, "float32") + 1.0                                       # Keras counts steps from 0

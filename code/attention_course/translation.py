@@ -21,6 +21,7 @@ from sacrebleu.significance import PairedTest
 from keras import layers
 
 from . import download
+from .checks import IdDtypeError, positive_int
 from .config import pick
 from .seq2seq import output_length
 from .training import length_buckets
@@ -90,7 +91,8 @@ def split_by_source(pairs, n_val, n_test, seed=0):
     Tatoeba often lists one English sentence with several translations; they stay together.
     Returns three lists of pairs; the test split has at least ``n_test`` pairs.
     """
-    if n_val < 1 or n_test < 1 or n_val + n_test >= len(pairs):
+    n_val, n_test = positive_int(n_val, "n_val"), positive_int(n_test, "n_test")
+    if n_val + n_test >= len(pairs):
         raise ValueError(f"need 1 <= n_val, n_test and n_val + n_test < {len(pairs)} pairs, got {n_val}, {n_test}")
     groups = {}
     for pair in pairs:
@@ -128,6 +130,7 @@ def to_arrays(pairs, src_vec, tgt_vec, max_len=20):
     """Pad pairs into the arrays of ``toy_tasks.to_arrays``: src (n, max_len), tgt_in and
     tgt_out (n, max_len + 1), src_len (n,). Pairs with more than ``max_len`` tokens on either
     side are dropped; ``n`` is the number kept."""
+    max_len = positive_int(max_len, "max_len")
     src_text = [standardize(s) for s, _ in pairs]
     tgt_text = [standardize(t) for _, t in pairs]
     keep = [i for i in range(len(pairs))
@@ -150,8 +153,16 @@ def to_arrays(pairs, src_vec, tgt_vec, max_len=20):
 def ids_to_text(ids, vectorizer):
     """Generated ids (L,) -> detokenised text, stopping at ``</s>``."""
     vocab = vectorizer.get_vocabulary()
+    ids = np.asarray(ids)
+    if ids.size and not np.issubdtype(ids.dtype, np.integer):
+        raise IdDtypeError(f"ids must be integer token ids, got {ids.dtype}")
+    if ids.ndim != 1:
+        raise ValueError(f"ids must be one sequence of token ids, shape (L,), got shape {ids.shape}")
+    if ids.size and (ids.min() < 0 or ids.max() >= len(vocab)):
+        bad = ids[(ids < 0) | (ids >= len(vocab))][0]
+        raise ValueError(f"ids has id {bad}: token ids must lie in [0, {len(vocab)}) (the vectorizer's vocabulary)")
     words = []
-    for i in np.asarray(ids).tolist():
+    for i in ids.tolist():
         if vocab[i] == END:
             break
         if i > 0 and vocab[i] != START:
@@ -273,13 +284,14 @@ def by_source(split):
 
 def _decode(model, src, max_len, beam_width):
     """(B, S) ids -> (B, L) ids: greedy decoding for ``beam_width=1``, else beam search."""
-    if beam_width == 1:
+    if positive_int(beam_width, "beam_width") == 1:
         return model.greedy_decode(src, max_len)
     return model.beam_decode(src, max_len, beam_width)
 
 
 def decode_split(model, split, tgt_vec, beam_width=1, batch_size=250):
     """Translate ``split["src"]``: greedy (``beam_width=1``) or beam search -> detokenised strings."""
+    batch_size = positive_int(batch_size, "batch_size")
     if len(split["src"]) == 0:
         raise ValueError("decode_split got a split with no sentences")
     max_len = split["tgt_out"].shape[1]
