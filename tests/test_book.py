@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from urllib.parse import unquote, urldefrag, urlparse
+from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import numpy as np
 import pytest
@@ -138,6 +138,25 @@ INSPECT = """async () => {
     if (r.right > column.right + 1 || r.left < column.left - 1 || content > column.width + 1)
       wide.push(label(e) + ` (${Math.round(content)} px in a ${Math.round(column.width)} px column)`);
   }
+  // formulas cut off: a formula (or a box around it) with overflow hidden and content past its
+  // edge, which no reader can see; a formula that scrolls must show a cue (course-math.css's shadows)
+  const clippedMath = [], uncuedMath = [];
+  for (const m of article.querySelectorAll('span.math, div.math')) {
+    if (!m.getBoundingClientRect().width) continue;
+    let right = Math.max(...Array.from(m.querySelectorAll('mjx-math'), x => x.getBoundingClientRect().right),
+                         m.getBoundingClientRect().right);     // where the formula ends on screen
+    for (let e = m.querySelector('mjx-container') || m; e && e !== article.parentElement; e = e.parentElement) {
+      const s = getComputedStyle(e), edge = e.getBoundingClientRect().right;
+      if (['auto', 'scroll'].includes(s.overflowX)) {
+        if (m.contains(e) && e.scrollWidth > e.clientWidth + 1 && s.backgroundImage === 'none')
+          uncuedMath.push(label(m) + ` (scrolls ${e.scrollWidth - e.clientWidth} px with no cue)`);
+        right = Math.min(right, edge);                          // past its edge: reached by scrolling
+      } else if (['hidden', 'clip'].includes(s.overflowX) && right > edge + 1) {
+        clippedMath.push(label(m) + ` (${Math.round(right - edge)} px cut off)`);
+        break;
+      }
+    }
+  }
   // text outputs (logs, printed tables, the package's source) keep their lines and scroll
   // inside their box, as in Jupyter: listed in the report, not failed
   for (const e of article.querySelectorAll('.cell_output pre'))
@@ -153,6 +172,9 @@ INSPECT = """async () => {
     mathjax: !!(window.MathJax && MathJax.startup),
     wide: wide,
     scrolling: scrolling,
+    clippedMath: clippedMath,
+    uncuedMath: uncuedMath,
+    icons: Array.from(document.querySelectorAll('link[rel~="icon"]'), l => l.href),
     brokenImages: Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0).map(i => i.src),
     explorers: document.querySelectorAll('.attention-explorer').length,
   };
@@ -178,26 +200,35 @@ def browsed(site, browser):
     page.on("requestfailed", failed)
     page.on("response", lambda r: r.status >= 400 and problems["requests"].append(f"{r.url} (HTTP {r.status})"))
     page.on("pageerror", lambda e: problems["errors"].append(str(e)))
+    icons = {}                                      # a page's icon, fetched once (Chromium's own request is not seen)
     start = time.perf_counter()
     for name in _pages(html):
         problems["requests"], problems["errors"] = [], []
         opened = time.perf_counter()
         page.goto(base + name, wait_until="load")
-        found[name] = {**page.evaluate(INSPECT), "requests": list(problems["requests"]),
+        inspected = page.evaluate(INSPECT)
+        for icon in inspected["icons"] or [urljoin(base, "/favicon.ico")]:   # no <link rel=icon>: the browser asks for /favicon.ico
+            if icon not in icons:
+                icons[icon] = page.request.get(icon).status
+            if icons[icon] >= 400:
+                problems["requests"].append(f"{icon} (HTTP {icons[icon]}, the page's icon)")
+        found[name] = {**inspected, "requests": list(problems["requests"]),
                        "errors": list(problems["errors"]), "seconds": time.perf_counter() - opened}
     found["_aborted"] = [f"{url} (HTTP {status})" for url in sorted(aborted)
                          if (status := page.request.get(url).status) >= 400]
     seconds["open and inspect every page"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    phone = offline(browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True))
-    found["_sideways"] = {}
-    for name in [SCREENSHOT_PAGE, "results.html", "glossary.html"] + [n for n in found if not n.startswith("_") and found[n]["explorers"]]:
+    phone = offline(browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True))
+    found["_sideways"], found["_phone"] = {}, {}
+    for name in [n for n in found if not n.startswith("_")]:                # every page, at phone width too
         phone.goto(base + name, wait_until="load")
         phone.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise }")
         found["_sideways"][name] = phone.evaluate(SIDEWAYS)
         if name == SCREENSHOT_PAGE:
             phone.screenshot(path=str(ARTIFACTS / "chapter-phone.png"))
+        inspected = phone.evaluate(INSPECT)
+        found["_phone"][name] = {key: inspected[key] for key in ["clippedMath", "uncuedMath"]}
     page.goto(base + SCREENSHOT_PAGE, wait_until="load")
     page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise }")
     page.screenshot(path=str(ARTIFACTS / "chapter-desktop.png"))
@@ -260,6 +291,74 @@ def test_every_formula_is_typeset(browsed):
     assert not without, f"pages with math but no MathJax: {without}"
 
 
+def test_no_formula_is_cut_off(browsed):
+    """On every page, at 1280 px and at phone width (390 px): no formula is cut off by a box
+    with overflow hidden (the theme's span.math, where a long inline formula lost its end on a
+    phone), and one that scrolls shows the shadow that says so (_static/course-math.css)."""
+    report = []
+    for key, what in [("clippedMath", "formulas cut off"), ("uncuedMath", "formulas that scroll without a cue")]:
+        for width, pages in [("1280 px", _pages_of(browsed)), ("a phone, 390 px", browsed["_phone"])]:
+            bad = {page: found[key] for page, found in pages.items() if found[key]}
+            if bad:
+                report.append(f"{what} on {width}:\n" + "\n".join(f"  {page}: {items[:5]}" for page, items in bad.items()))
+    assert not report, "\n".join(report)
+
+
+def test_the_menus_open_on_a_phone_and_the_sidebar_collapses_on_a_wide_screen(site, browser):
+    """At 390 and 800 px the ☰ button opens the chapter list and "On this page" the page's
+    sections (pydata-sphinx-theme 0.17.1 binds both to a hidden copy of the button; the book's
+    _static/course-menus.js passes the clicks on); at 1280 px the same button collapses the
+    sidebar and brings it back. Screenshots of the open menus go to _build/browser/."""
+    base, errors = site[0], []
+    chapters = sorted({f.split("/")[1] for f in _toc_files_all() if f.startswith("chapters/")})
+    for width in [390, 800]:
+        page = offline(browser.new_page(viewport={"width": width, "height": 844}, is_mobile=True, has_touch=True,
+                                        device_scale_factor=2))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(base + SCREENSHOT_PAGE, wait_until="load")
+        sections = page.eval_on_selector_all("article section[id] > h2", "hs => hs.map(h => h.parentElement.id)")
+        for toggle, dialog, name in [(".primary-toggle", "#pst-primary-sidebar-modal", "menu"),
+                                     (".secondary-toggle", "#pst-secondary-sidebar-modal", "on-this-page")]:
+            button = page.locator(toggle).locator("visible=true")
+            assert button.count() == 1, f"{width} px: {button.count()} visible {toggle} buttons"
+            button.tap()
+            page.wait_for_timeout(300)
+            assert page.eval_on_selector(dialog, "d => d.open"), f"{width} px: {toggle} opened nothing"
+            shown = page.eval_on_selector_all(dialog + " a[href]", """as => as.filter(a => {
+                const r = a.getBoundingClientRect();
+                return r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= innerWidth + 1 &&
+                       getComputedStyle(a).visibility === 'visible'}).map(a => a.href)""")
+            if name == "menu":
+                missing = [c for c in chapters if not any(c in href for href in shown)]
+                assert not missing, f"{width} px: the chapter list shows no link to {missing}"
+            else:
+                anchors = {href.split("#")[1] for href in shown if "#" in href}
+                assert sections and set(sections) <= anchors, f"{width} px: On this page lacks {set(sections) - anchors}"
+            if width == 390:
+                page.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"))
+            page.keyboard.press("Escape")
+            assert not page.eval_on_selector(dialog, "d => d.open"), f"{width} px: Escape left {dialog} open"
+        page.close()
+    page = offline(browser.new_page(viewport=DESKTOP))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + SCREENSHOT_PAGE, wait_until="load")
+    shown = "() => { const s = document.querySelector('#pst-primary-sidebar'); " \
+            "return getComputedStyle(s).visibility === 'visible' && s.getBoundingClientRect().right > 0 }"
+    assert page.evaluate(shown), "the sidebar is not shown at 1280 px"
+    button = page.locator(".primary-toggle").locator("visible=true")
+    for expected in [False, True]:
+        button.click()
+        page.wait_for_function(shown if expected else f"() => !({shown})()", timeout=3000)
+        assert not page.eval_on_selector("#pst-primary-sidebar-modal", "d => d.open"), "1280 px: a dialog opened"
+    page.close()
+    assert not errors, errors
+
+
+def _toc_files_all():
+    from test_notebooks import _toc_files
+    return _toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+
+
 def test_nothing_is_wider_than_the_text_column(browsed):
     """Equations, figures, tables, explorers and output boxes fit the column; a text output
     whose lines are longer scrolls inside its box (report.json lists them)."""
@@ -273,9 +372,29 @@ def _toc_notebooks():
     return [f for f in _toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text())) if (ROOT / f"{f}.ipynb").exists()]
 
 
+def committed_notebooks(root):
+    """The notebooks under ``root``/chapters that a reader's Colab link can open: those git
+    tracks, or, in a copy without a repository (GitHub's "Download ZIP", an sdist), the files
+    on disk: what the copy holds is what was published."""
+    root = pathlib.Path(root)
+    if (root / ".git").exists():
+        listed = subprocess.run(["git", "ls-files", "chapters"], cwd=root, capture_output=True, text=True, check=True)
+        return {f for f in listed.stdout.split() if f.endswith(".ipynb")}
+    return {p.relative_to(root).as_posix() for p in (root / "chapters").rglob("*.ipynb")
+            if ".ipynb_checkpoints" not in p.parts}
+
+
+def test_committed_notebooks_without_a_repository(tmp_path):
+    """From a source archive (no .git) the notebooks on disk count (git ls-files would exit 128)."""
+    (tmp_path / "chapters" / "01_x").mkdir(parents=True)
+    (tmp_path / "chapters" / "01_x" / "a.ipynb").write_text("{}")
+    (tmp_path / "chapters" / "01_x" / ".ipynb_checkpoints").mkdir()
+    (tmp_path / "chapters" / "01_x" / ".ipynb_checkpoints" / "a-checkpoint.ipynb").write_text("{}")
+    assert committed_notebooks(tmp_path) == {"chapters/01_x/a.ipynb"}
+
+
 def test_colab_buttons_open_existing_notebooks_on_main(browsed):
-    tracked = set(subprocess.run(["git", "ls-files", "chapters"], cwd=ROOT, capture_output=True, text=True,
-                                 check=True).stdout.split())
+    tracked = committed_notebooks(ROOT)
     notebooks = {f"{f}.html": f"{f}.ipynb" for f in _toc_notebooks()}
     for page, notebook in notebooks.items():
         links = set(browsed[page]["colab"])
@@ -346,6 +465,44 @@ def test_the_attention_explorers_respond_to_clicks(browsed, site, browser):
             assert len(checked) >= 2 + models.count()
             root.scroll_into_view_if_needed()
             root.screenshot(path=str(ARTIFACTS / f"explorer-{section(name[:-5] + '.ipynb')}.png"))
+    assert not errors, errors
+    page.close()
+
+
+def test_the_attention_explorers_work_from_the_keyboard_and_fit_a_finger(site, browser):
+    """On each explorer page at phone width: buttons at least 44 px tall, heatmap cells at least
+    24 px; Enter on a button keeps the focus on it, the arrow keys move between the buttons of
+    a group and along the output tokens; a tap on a cell prints its weight; under the book's
+    dark theme the explorer is not a white box."""
+    page = offline(browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2))
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    focused = "() => [document.activeElement.textContent, document.activeElement.getAttribute('aria-pressed')]"
+    for name in EXPLORER_PAGES:
+        page.goto(site[0] + name, wait_until="load")
+        root = page.locator(".attention-explorer").first
+        small = root.locator("button, select, td.c").evaluate_all("""es => es.filter(e => e.offsetParent).map(e => {
+            const r = e.getBoundingClientRect(), cell = e.tagName === 'TD';
+            return [e.textContent.slice(0, 15) || e.title, r.height, cell ? Math.min(r.width, r.height) >= 24 : r.height >= 44]
+        }).filter(x => !x[2])""")
+        assert not small, f"{name}: touch targets too small (buttons 44 px, cells 24 px): {small[:5]}"
+        models = root.locator(".ax-models button")
+        models.first.focus()
+        page.keyboard.press("ArrowRight")
+        second = models.nth(1).inner_text()
+        assert page.evaluate(focused)[0] == second, f"{name}: ArrowRight did not move to the next model"
+        page.keyboard.press("Enter")
+        assert page.evaluate(focused) == [second, "true"], f"{name}: Enter dropped the focus ({page.evaluate(focused)})"
+        root.locator(".ax-out button").first.focus()
+        page.keyboard.press("ArrowRight")
+        assert root.get_attribute("data-step") == "1", f"{name}: ArrowRight did not choose the next output token"
+        root.locator("td.c").nth(0).tap()
+        assert re.search(r": \d\.\d{3}", root.locator(".ax-note").inner_text()), f"{name}: a tap shows no weight"
+        assert root.locator(".ax-values").inner_text().startswith("weights of"), f"{name}: no weights as text"
+        page.evaluate("() => document.documentElement.dataset.theme = 'dark'")
+        background = root.evaluate("e => getComputedStyle(e).backgroundColor")
+        r, g, b = (int(x) for x in re.findall(r"\d+", background)[:3])
+        assert 0.2126 * r + 0.7152 * g + 0.0722 * b < 80, f"{name}: in dark mode the explorer is {background}"
     assert not errors, errors
     page.close()
 
@@ -430,6 +587,18 @@ def test_results_page_shows_what_the_notebooks_printed(site):
         for cell in header + [row[0] for row in rows]:
             if target := re.search(r"<(chapters/[^>]+)>`", cell):
                 assert target.group(1) + ".html" in links, target.group(1)
+
+
+def test_importing_the_package_prints_no_tensorflow_notices():
+    """A reader's `jupyter execute` shows what the book shows: importing attention_course (the
+    first import of every notebook) prints none of TensorFlow's start-up notices on stderr
+    ("Could not find cuda drivers…", which TF_CPP_MIN_LOG_LEVEL alone does not stop)."""
+    import os
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run([sys.executable, "-c", "import attention_course, keras; print('ok')"],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
+    assert result.stderr == "", f"notices on stderr:\n{result.stderr[-2000:]}"
 
 
 def test_screenshots_and_timings_are_saved(browsed):

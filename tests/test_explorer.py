@@ -151,3 +151,123 @@ def test_the_explorer_responds_in_a_browser(models, browser):
     assert not page.is_visible("button:text-is('mean')")           # an RNN has one layer, one head
     assert not errors and not [u for u in requests if not u.startswith(("about:", "data:"))]
     page.close()
+
+
+def test_transformer_rows_names_a_left_padded_source_and_bad_vocabularies(models):
+    """Bad input to transformer_rows gets an error about that input, not about row sums."""
+    model, src = models["transformer_model"]
+    vocab = [f"w{i}" for i in range(model.vocab_size)]
+    left = np.zeros_like(src)
+    for i, row in enumerate(src):                               # the same tokens, padding first
+        real = row[row != 0]
+        left[i, len(row) - len(real):] = real
+    with pytest.raises(ValueError, match=r"src rows \[0\] have padding \(0\) before a real token: "
+                                         r"expected padding at the end only"):
+        transformer_rows(model, left, vocab, max_len=4)
+    with pytest.raises(TypeError, match="vocab must be a list of tokens indexed by id"):
+        transformer_rows(model, src, " ".join(vocab), max_len=4)
+    with pytest.raises(ValueError, match=r"src has id \d+, but vocab has only 3 tokens"):
+        transformer_rows(model, src, vocab[:3], max_len=4)
+    with pytest.raises(TypeError, match="src must be integer token ids"):
+        transformer_rows(model, src + 0.5, vocab, max_len=4)
+    with pytest.raises(ValueError, match=r"src has id -1"):
+        transformer_rows(model, src - 1, vocab, max_len=4)
+    with pytest.raises(ValueError, match="max_len must be a positive int, got 0"):
+        transformer_rows(model, src, vocab, max_len=0)
+
+
+# ---- keyboard, touch and dark mode (issue 25, part 5) ----
+
+def _explorer_page(browser, models, html_attrs="", **context):
+    from conftest import offline
+    page = offline(browser.new_page(**context))
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    html = attention_explorer({"Bahdanau": models["Bahdanau"], "Transformer": models["Transformer"]}).data
+    page.set_content(f"<!doctype html><html {html_attrs}><meta charset='utf-8'><body>{html}</body></html>")
+    return page, errors
+
+
+def _note_value(page):
+    """The weight the note line prints for the chosen heatmap cell."""
+    return float(re.search(r": (\d\.\d{3})", page.inner_text(".ax-note")).group(1))
+
+
+FOCUSED = """() => { const e = document.activeElement;
+  return {text: e.textContent, group: (e.closest('[role=group]') || {}).className || null, tag: e.tagName,
+          pressed: e.getAttribute('aria-pressed'), t: e.dataset.t, s: e.dataset.s} }"""
+
+
+def test_the_explorer_works_from_the_keyboard_and_keeps_the_focus(models, browser):
+    """Enter and Space press a button and leave the focus on it (the buttons are not rebuilt);
+    the arrow keys move between the buttons of a group, along the output tokens and across the
+    heatmap's cells; a chosen cell's weight and the chosen row's weights are printed as text."""
+    page, errors = _explorer_page(browser, models, viewport={"width": 700, "height": 900})
+    page.focus(".ax-models button >> nth=0")
+    page.keyboard.press("ArrowRight")                                # arrows move inside the group
+    assert page.evaluate(FOCUSED)["text"] == "Transformer"
+    page.keyboard.press("Enter")
+    focused = page.evaluate(FOCUSED)
+    assert (focused["text"], focused["pressed"]) == ("Transformer", "true"), f"the focus left the button: {focused}"
+    page.keyboard.press("Tab")                                       # on to the next group: nothing undone
+    assert page.evaluate(FOCUSED)["group"].endswith("ax-layers")
+    assert page.get_attribute(".ax-models button:text-is('Transformer')", "aria-pressed") == "true"
+    page.focus(".ax-heads button[aria-pressed='true']")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press(" ")                                         # Space: head 1 of the last block
+    focused = page.evaluate(FOCUSED)
+    assert (focused["text"], focused["pressed"]) == ("1", "true"), focused
+    w = np.asarray(models["Transformer"][0][3], dtype=float)[-1][0]  # (T, S), block 2, head 1
+    page.focus(".ax-out button >> nth=0")
+    page.keyboard.press("ArrowRight")                                # the next output token, chosen
+    assert page.evaluate(FOCUSED)["text"] == models["Transformer"][0][2][1]
+    assert page.get_attribute(".attention-explorer", "data-step") == "1"
+    shown = np.array(page.eval_on_selector_all(".ax-tok", "ts => ts.map(t => +t.title)"))
+    np.testing.assert_allclose(shown, w[1], atol=1.5e-3)
+    values = page.inner_text(".ax-values")                           # the row's weights, as text
+    np.testing.assert_allclose([float(v) for v in re.findall(r" (\d\.\d\d)(?: ·|$)", values)], w[1], atol=6e-3)
+    page.focus("td.c[data-t='0'][data-s='0']")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowRight")
+    focused = page.evaluate(FOCUSED)
+    assert (focused["tag"], focused["t"], focused["s"]) == ("TD", "1", "1"), focused
+    assert page.get_attribute(".attention-explorer", "data-step") == "1"
+    assert abs(_note_value(page) - w[1][1]) < 1.5e-3                # the cell's value, without a hover
+    tabbable = page.eval_on_selector_all(".ax-out button, td.c", "es => es.filter(e => e.tabIndex === 0).length")
+    assert tabbable == 2, "one output token and one cell in the Tab order (roving tabindex)"
+    assert not errors, errors
+    page.close()
+
+
+def _luminance(css_colour):
+    r, g, b = (int(x) for x in re.findall(r"\d+", css_colour)[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+def test_the_explorer_fits_a_finger_and_the_dark_theme(models, browser):
+    """On a phone: buttons and the menu at least 44 px tall, heatmap cells at least 24 px, and a
+    tap on a cell shows its weight; under the book's dark theme the explorer is dark too."""
+    page, errors = _explorer_page(browser, models, viewport={"width": 390, "height": 844},
+                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    page.click("button:text-is('Transformer')")
+    sizes = page.eval_on_selector_all(".attention-explorer button, .attention-explorer select",
+                                      "es => es.filter(e => e.offsetParent).map(e => [e.textContent.slice(0, 20), "
+                                      "e.getBoundingClientRect().height])")
+    assert sizes and all(h >= 44 for _, h in sizes), f"touch targets under 44 px: {[s for s in sizes if s[1] < 44]}"
+    cells = page.eval_on_selector_all("td.c", "es => es.map(e => [e.getBoundingClientRect().width, "
+                                      "e.getBoundingClientRect().height])")
+    assert cells and min(min(c) for c in cells) >= 24, f"heatmap cells under 24 px: {min(min(c) for c in cells)}"
+    page.tap("td.c[data-t='1'][data-s='0']")
+    w = np.asarray(models["Transformer"][0][3], dtype=float)[-1].mean(0)
+    assert abs(_note_value(page) - w[1][0]) < 1.5e-3
+    assert page.get_attribute(".attention-explorer", "data-step") == "1"
+    assert not errors, errors
+    page.close()
+    for attrs, dark in [("", False), ("data-theme='dark'", True)]:
+        page, errors = _explorer_page(browser, models, html_attrs=attrs, viewport={"width": 700, "height": 900})
+        box = page.eval_on_selector(".attention-explorer", "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color]")
+        button = page.eval_on_selector(".ax-models button:not(.on)", "e => getComputedStyle(e).backgroundColor")
+        assert (_luminance(box[0]) < 0.3) == dark and (_luminance(box[1]) > 0.7) == dark, (attrs, box)
+        assert (_luminance(button) < 0.3) == dark, (attrs, button)
+        assert not errors, errors
+        page.close()

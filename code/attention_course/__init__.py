@@ -22,11 +22,66 @@ The notebooks import everything they use from here, one module per idea:
 """
 import logging
 import os
+import re
+import sys
+import tempfile
 
-# TensorFlow logs CUDA/oneDNN notices on stderr; level 3 keeps all but the import-time ones
-# out of the notebooks. It must be set before TensorFlow loads: import this package first.
+# TensorFlow logs CUDA/oneDNN notices on stderr; level 3 keeps them out of the notebooks. It
+# must be set before TensorFlow loads: import this package first.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-import tensorflow as tf  # noqa: E402  (after the variable above; TextVectorization needs TF on every backend)
+
+# The variable does not reach the notices that TensorFlow 2.19+ prints while it loads ("Could
+# not find cuda drivers on your machine" on every CPU machine): they are written by Abseil's
+# logger before TensorFlow has set it up (tensorflow/tensorflow#100442), straight to file
+# descriptor 2, where Jupyter shows them under the import cell. So the import runs with fd 2
+# sent to a file, and afterwards every line is written back except the log lines below the
+# level that TF_CPP_MIN_LOG_LEVEL asks for (I = 0, W = 1, E = 2): nothing else is hidden.
+_LOG_LINE = re.compile(r"^(?:[\d-]+ [\d:.]+: )?([IWEF])\d{4} |^[\d-]+ [\d:.]+: ([IWEF]) ")
+_LEVELS = {"I": 0, "W": 1, "E": 2, "F": 3}
+
+
+def _quiet_import_notices(text, level):
+    """``text`` (what TensorFlow's import wrote on fd 2) without the log lines below ``level``."""
+    kept, dropped = [], False
+    for line in text.splitlines(keepends=True):
+        match = _LOG_LINE.match(line)
+        if match:
+            dropped = _LEVELS[match.group(1) or match.group(2)] < level
+        elif line.startswith("WARNING: All log messages before absl::InitializeLog()"):
+            dropped = level >= 1
+        elif not (dropped and line.startswith("To enable the following instructions")):
+            dropped = False                                 # the continuation of a dropped notice goes too
+        if not dropped:
+            kept.append(line)
+    return "".join(kept)
+
+
+def _import_tensorflow():
+    try:
+        level = int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0"))
+    except ValueError:
+        level = 0
+    if "tensorflow" in sys.modules or level <= 0:
+        import tensorflow
+        return tensorflow
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            import tensorflow
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            log.seek(0)
+            rest = _quiet_import_notices(log.read().decode("utf-8", "replace"), level)
+            if rest:
+                sys.stderr.write(rest)
+    return tensorflow
+
+
+tf = _import_tensorflow()   # TextVectorization needs TensorFlow on every backend
 
 # In Jupyter, TensorFlow's Python logger prints INFO and WARNING (tf.function retracing when
 # several models train in a loop) to stdout; get_logger() sets that up, then we lower it.

@@ -79,10 +79,27 @@ def transformer_rows(model, src, vocab, target_vocab=None, max_len=30):
     ``vocab`` (and ``target_vocab``, default the same) turn ids into tokens: a list, e.g.
     ``TextVectorization.get_vocabulary()`` or ``toy_tasks.VOCAB``.
     """
+    from .checks import padding_rows, positive_int, token_ids
     from .seq2seq import output_length
     target_vocab = vocab if target_vocab is None else target_vocab
-    src = np.asarray(src)
+    for name, tokens in (("vocab", vocab), ("target_vocab", target_vocab)):
+        if isinstance(tokens, (str, bytes, dict)) or not hasattr(tokens, "__len__") or not hasattr(tokens, "__getitem__"):
+            raise TypeError(f"{name} must be a list of tokens indexed by id (e.g. "
+                            f"TextVectorization.get_vocabulary()), got {type(tokens).__name__}")
+    token_ids(src, "src", model.vocab_size)
+    padding_rows(src, "src")
+    src, max_len = np.asarray(src), positive_int(max_len, "max_len")
+    if src.max() >= len(vocab):
+        raise ValueError(f"src has id {src.max()}, but vocab has only {len(vocab)} tokens: pass the "
+                         f"source language's vocabulary")
+    left = np.flatnonzero(((src[:, :-1] == 0) & (src[:, 1:] != 0)).any(axis=1))
+    if len(left):
+        raise ValueError(f"src rows {left[:5].tolist()} have padding (0) before a real token: "
+                         f"expected padding at the end only (right-padded, as TextVectorization gives)")
     ids = np.asarray(model.greedy_decode(src, max_len))                                    # (N, T)
+    if ids.size and ids.max() >= len(target_vocab):
+        raise ValueError(f"the model generated id {ids.max()}, but target_vocab has only {len(target_vocab)} "
+                         f"tokens: pass the target language's vocabulary")
     cross = np.stack(model.attention_maps(src, model.teacher_input(ids))["cross"], axis=1)  # (N, layers, h, T, S)
     rows = []
     for s, out, w in zip(src, ids, cross):
