@@ -10,7 +10,7 @@ with its tensor shape. One colour per role, in every chapter: :data:`COLOURS`.
 
 Notation: source tokens x_1..x_S, encoder states h_j (j indexes the source), decoder states
 s_t (t indexes the target), context c_t, attention weights a_tj; B batch, S source length,
-T target length, E embedding size, H hidden units, V vocabulary size.
+T target length, E embedding size, H hidden units, vocab vocabulary size.
 """
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -103,7 +103,7 @@ def encoder_decoder(ax=None):
         _arrow(ax, prev, cell, "$= s_0$" if t == 1 else None, dx=0, dy=0.3)
         token = "<s>" if t == 1 else f"$y_{t - 1}$"
         _arrow(ax, _box(ax, x, 0.7, token, "input", w=1.0, h=0.7), cell, "(B, E)" if t == 1 else None)
-        _arrow(ax, cell, _box(ax, x, 4.4, f"$p(y_{t})$", "output", w=1.2, h=0.7), "(B, V)" if t == 1 else None)
+        _arrow(ax, cell, _box(ax, x, 4.4, f"$p(y_{t})$", "output", w=1.2, h=0.7), "(B, vocab)" if t == 1 else None)
         prev = cell
     ax.text(3.0, 5.4, "encoder", ha="center", fontsize=FONT + 1, weight="bold")
     ax.text(11.6, 5.4, "decoder", ha="center", fontsize=FONT + 1, weight="bold")
@@ -229,7 +229,7 @@ def bahdanau_step(ax=None):
     _arrow(ax, prev, gru, None, rad=-0.45)
     ax.text(0.2, 4.3, "$s_{t-1}$, the GRU's state", ha="left", fontsize=FONT - 1)
     out = _box(ax, 5.6, 6.3, "logits $W_s o_t$, with\n"
-               r"$o_t = \tanh(W_o[s_t; c_t; \mathrm{embed}(y_{t-1})])$", "output", w=6.6, h=1.1)
+               r"$o_t = \tanh(W_{do}[s_t; c_t; \mathrm{embed}(y_{t-1})])$", "output", w=6.6, h=1.1)
     bottom = out[1] - out[3]                                             # the output box's lower edge
     _arrow(ax, gru, (gru[0], bottom), "$s_t$ (B, H)")
     _arrow(ax, attend, (attend[0], bottom), "$c_t$ (B, H)")              # the context, to the output too
@@ -269,7 +269,7 @@ _POOLS = {
     "attention": ("LSTM + attention pooling (a learned query $q$)",
                   r"$a_j = \mathrm{softmax}_j(q^\top \tanh(W h_j + b))$" + "\n" + r"$z = \sum_j a_j h_j$", None),
     "bahdanau": ("BiLSTM + Bahdanau (query: the final states)",
-                 r"$a_j = \mathrm{softmax}_j(v^\top \tanh(W_1 h_j + W_2 q))$" + "\n" + r"$z = \sum_j a_j h_j$",
+                 r"$a_j = \mathrm{softmax}_j(v_a^\top \tanh(W_1 h_j + W_2 q))$" + "\n" + r"$z = \sum_j a_j h_j$",
                  r"$q = [\overrightarrow{h}_S; \overleftarrow{h}_1]$"),
     "luong": ("LSTM + Luong: the copied example's layer, with a mask",
               r"$a_j = \mathrm{softmax}_j(q^\top W_a h_j)$" + "\n" + r"$z = \tanh(W_c[\sum_j a_j h_j;\ q])$",
@@ -316,7 +316,7 @@ def sentiment_classifier(pooling="attention", ax=None):
                    colour="#7f7f7f", ls="--", rad=-0.07)
         _arrow(ax, query, (pool[0] + pool[2], pool[1] - 0.3), "query (B, H)", dx=0.15)
     elif pooling == "attention":
-        query = _box(ax, 11.3, 3.6, "$q$: trained,\nshape (U,)", "attention", w=2.6, h=1.1)
+        query = _box(ax, 11.3, 3.6, "$q$: trained,\nshape $(d_a,)$", "attention", w=2.6, h=1.1)
         _arrow(ax, query, (pool[0] + pool[2], pool[1] - 0.3), "query", dx=0.15)
     out = _box(ax, 11.2, 6.5, r"$P(\mathrm{positive}) = \sigma(w_o^\top z + b_o)$", "output", w=5.4, h=0.8)
     _arrow(ax, (pool[0] + pool[2], pool[1] + 0.3) if pooling != "last" else pool, out, "$z$", dx=-0.15)
@@ -394,7 +394,7 @@ def transformer_blocks(ax=None):
     ffn2, m3 = sub_layer(10.5, 7.6, "feed-forward", "decoder")
     _arrow(ax, m2, ffn2)
     _arrow(ax, (memory[0] + 0.1, memory[1]), (cross[0] - cross[2], cross[1]), "keys, values", dx=0.1, rad=0.3)
-    out = _box(ax, 10.5, 10.0, "logits (B, T, V)", "output", w=3.0, h=0.6, fontsize=FONT - 1)
+    out = _box(ax, 10.5, 10.0, "logits (B, T, vocab)", "output", w=3.5, h=0.6, fontsize=FONT - 1)
     ax.text(0.2, 10.0, "dashed: the residual path, x + Dropout(sub-layer(x))", fontsize=FONT - 2, color="#555555")
     _arrow(ax, m3, out)
     for block, norm in ((self_att, m1), (cross, m2), (ffn2, m3)):
