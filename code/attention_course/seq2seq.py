@@ -486,11 +486,12 @@ def beam_search(step, state, batch_size, max_len, beam_width=4, start_id=1, end_
     """Keep the ``beam_width`` most probable partial outputs at every step.
 
     Args:
-        step: ``step(tokens (B*K,), state) -> (logits (B*K, V), state)``; the state's rows are
-            beams, example-major (rows b*K .. b*K+K-1 belong to example b), and it is
-            reordered with ``ops.take`` as beams are kept or dropped (every tensor of it, when
-            it is a structure: a tuple of GRU states, a Transformer's key/value cache).
-        state: the decoder's initial state with B*K rows (each example repeated K times).
+        step: ``step(tokens (B*n_beam,), state) -> (logits (B*n_beam, vocab), state)``;
+            the state's rows are beams, example-major (rows b*n_beam to b*n_beam + n_beam - 1
+            belong to example b), and it is reordered with ``ops.take`` as beams are kept or
+            dropped (every tensor of it, when it is a structure: a tuple of GRU states, a
+            Transformer's key/value cache).
+        state: the decoder's initial state with B*n_beam rows (each example repeated n_beam times).
         alpha: length normalisation: hypotheses are ranked by log p(y) / len(y)**alpha, where
             len(y) counts the tokens scored, ``end_id`` included (0 ranks by log p(y) alone).
 
@@ -508,30 +509,30 @@ def beam_search(step, state, batch_size, max_len, beam_width=4, start_id=1, end_
         raise ValueError(f"alpha must be >= 0, got {alpha!r}")
     batch_size, max_len = _check_decoding(batch_size, max_len, start_id, end_id, state,
                                           rows=positive_int(batch_size, "batch_size") * beam_width)
-    B, K = batch_size, beam_width
-    scores = np.full((B, K), -np.inf)
+    B, n_beam = batch_size, beam_width
+    scores = np.full((B, n_beam), -np.inf)
     scores[:, 0] = 0.0                                   # one live beam per example at the start
-    lengths = np.zeros((B, K), dtype="int32")            # tokens scored so far, </s> included
-    tokens = np.full(B * K, start_id, dtype="int32")
-    history = np.zeros((B, K, 0), dtype="int32")
-    done = np.zeros((B, K), dtype=bool)
+    lengths = np.zeros((B, n_beam), dtype="int32")            # tokens scored so far, </s> included
+    tokens = np.full(B * n_beam, start_id, dtype="int32")
+    history = np.zeros((B, n_beam, 0), dtype="int32")
+    done = np.zeros((B, n_beam), dtype=bool)
     for _ in range(max_len):
         logits, state = step(ops.convert_to_tensor(tokens), state)
         logp = ops.convert_to_numpy(ops.log_softmax(ops.cast(logits, "float32"), axis=-1))
-        logp = logp.reshape(B, K, -1).copy()                               # (B, K, V)
-        V = logp.shape[-1]
+        logp = logp.reshape(B, n_beam, -1).copy()                               # (B, n_beam, vocab)
+        vocab = logp.shape[-1]
         logp[:, :, _never_generated(start_id)] = -np.inf
         logp[done] = -np.inf                               # a finished beam only extends with padding,
         logp[done, PAD] = 0.0                              # at no cost
-        total = (scores[:, :, None] + logp).reshape(B, K * V)
-        best = np.argsort(-total, axis=1, kind="stable")[:, :K]           # (B, K)
-        beam, tokens2d = best // V, (best % V).astype("int32")
+        total = (scores[:, :, None] + logp).reshape(B, n_beam * vocab)
+        best = np.argsort(-total, axis=1, kind="stable")[:, :n_beam]           # (B, n_beam)
+        beam, tokens2d = best // vocab, (best % vocab).astype("int32")
         scores = np.take_along_axis(total, best, axis=1)
         lengths = np.take_along_axis(lengths, beam, 1) + (tokens2d != PAD)  # padding only follows </s>
         history = np.concatenate([np.take_along_axis(history, beam[:, :, None], 1),
                                   tokens2d[:, :, None]], axis=2)
         done = np.take_along_axis(done, beam, 1) | (tokens2d == end_id) | ~np.isfinite(scores)
-        rows = (np.arange(B)[:, None] * K + beam).reshape(-1)
+        rows = (np.arange(B)[:, None] * n_beam + beam).reshape(-1)
         rows = ops.convert_to_tensor(rows)
         state = keras.tree.map_structure(lambda part: ops.take(part, rows, axis=0), state)
         tokens = tokens2d.reshape(-1)
