@@ -368,8 +368,7 @@ def test_nothing_is_wider_than_the_text_column(browsed):
 
 
 def _toc_notebooks():
-    from test_notebooks import _toc_files
-    return [f for f in _toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text())) if (ROOT / f"{f}.ipynb").exists()]
+    return [f for f in _toc_files_all() if (ROOT / f"{f}.ipynb").exists()]
 
 
 def committed_notebooks(root):

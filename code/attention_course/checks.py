@@ -114,13 +114,20 @@ def same_batch(a, b, name_a, name_b):
                          f"{size_b} ({name_a} {shape_a}, {name_b} {shape_b})")
 
 
+def sequence_ids(x, name, vocab_size, pad=0):
+    """Token ids a model reads: :func:`token_ids` (integers in ``[0, vocab_size)``, B, L >= 1)
+    and :func:`padding_rows` (no row of nothing but ``pad``: it has no token to read, so a
+    model would return its biases as if they were a prediction). Symbolic ``x`` is skipped."""
+    token_ids(x, name, vocab_size)
+    padding_rows(x, name, pad)
+
+
 def concrete_ids(ids, vocab_size, name, *, pad=0, batch_of=None):
     """Concrete token ids (B, L) -> the same ids as an int32 NumPy array, for decoding and other
     loops outside a model call. Checks :func:`token_ids` (integers in ``[0, vocab_size)``,
     B, L >= 1), :func:`padding_rows` (no row of nothing but ``pad``) and, with ``batch_of``
     (a pair: other ids, their name), :func:`same_batch`. Every error names ``name``."""
-    token_ids(ids, name, vocab_size)
-    padding_rows(ids, name, pad)
+    sequence_ids(ids, name, vocab_size, pad)
     if batch_of is not None:
         same_batch(batch_of[0], ids, batch_of[1], name)
     return _numpy(ids).astype("int32")

@@ -79,15 +79,14 @@ def transformer_rows(model, src, vocab, target_vocab=None, max_len=30):
     ``vocab`` (and ``target_vocab``, default the same) turn ids into tokens: a list, e.g.
     ``TextVectorization.get_vocabulary()`` or ``toy_tasks.VOCAB``.
     """
-    from .checks import padding_rows, positive_int, token_ids
+    from .checks import positive_int, sequence_ids
     from .seq2seq import output_length
     target_vocab = vocab if target_vocab is None else target_vocab
     for name, tokens in (("vocab", vocab), ("target_vocab", target_vocab)):
         if isinstance(tokens, (str, bytes, dict)) or not hasattr(tokens, "__len__") or not hasattr(tokens, "__getitem__"):
             raise TypeError(f"{name} must be a list of tokens indexed by id (e.g. "
                             f"TextVectorization.get_vocabulary()), got {type(tokens).__name__}")
-    token_ids(src, "src", model.vocab_size)
-    padding_rows(src, "src")
+    sequence_ids(src, "src", model.vocab_size)
     src, max_len = np.asarray(src), positive_int(max_len, "max_len")
     if src.max() >= len(vocab):
         raise ValueError(f"src has id {src.max()}, but vocab has only {len(vocab)} tokens: pass the "

@@ -124,10 +124,8 @@ def _check_split(split, name="split", vocab_size=None):
                          f"{values[:6].tolist()}")
     if 0 in ids.shape:
         raise ValueError(f"{name}[{key!r}] is empty (shape {ids.shape}): expected at least one review of at least one token")
-    if key == "ids" and vocab_size is not None:
-        checks.token_ids(ids, f"{name}['ids']", vocab_size)
-    elif key == "ids" and ids.min() < 0:
-        raise ValueError(f"{name}['ids'] has id {ids.min()}: token ids must be >= 0")
+    if key == "ids":
+        checks.token_ids(ids, f"{name}['ids']", vocab_size)      # vocab_size None: ids >= 0 only
     return ids, label
 
 
@@ -225,8 +223,7 @@ class SentimentClassifier(keras.Model):
 
     def embed(self, ids):
         """ids (B, S) -> embeddings (B, S, E) and the mask (B, S), True at real tokens."""
-        checks.token_ids(ids, "ids", self.vocab_size)                 # concrete ids only: skipped when traced
-        checks.padding_rows(ids, "ids")                               # else the logit would be the bias alone
+        checks.sequence_ids(ids, "ids", self.vocab_size)              # concrete ids only: skipped when traced
         ids = ops.convert_to_tensor(ids)
         if len(ids.shape) != 2 or "int" not in str(ids.dtype):
             raise ValueError(f"ids must be integer token ids of shape (batch, time), got {ids.dtype} {tuple(ids.shape)}")

@@ -356,8 +356,7 @@ class Seq2Seq(keras.Model):
             return
         (src, tgt_in), names = x, (f"{where}[0] (src)", f"{where}[1] (tgt_in)")
         for ids, name in zip(x, names):
-            checks.token_ids(ids, name, self.vocab_size)
-            checks.padding_rows(ids, name, PAD)
+            checks.sequence_ids(ids, name, self.vocab_size, PAD)
         checks.same_batch(src, tgt_in, *names)
         if y is not None and hasattr(y, "dtype"):
             checks.token_ids(y, "y (the targets)", self.vocab_size)

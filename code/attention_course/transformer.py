@@ -394,10 +394,9 @@ class Transformer(keras.Model):
         if not isinstance(inputs, (tuple, list)) or len(inputs) != 2:
             raise ValueError("Transformer takes a pair (src, tgt_in) of token-id arrays (B, S) and (B, T)")
         src, tgt_in = inputs
-        checks.token_ids(src, "src", self.vocab_size)                # concrete ids only: skipped when traced
+        checks.sequence_ids(src, "src", self.vocab_size, PAD)        # concrete ids only: skipped when traced
         checks.token_ids(tgt_in, "tgt_in", self.vocab_size)
         checks.same_batch(src, tgt_in, "src", "tgt_in")
-        checks.padding_rows(src, "src", PAD)                          # nothing to attend to: no prediction
         memory, mask, _ = self.encode(src, training)
         return self.decode(tgt_in, memory, mask, training)[0]
 
@@ -488,8 +487,7 @@ class TransformerClassifier(keras.Model):
 
     def encode(self, ids, training=False):
         """ids (B, S) -> states (B, S, D), mask (B, S), per-block weights (B, h, S, S)."""
-        checks.token_ids(ids, "ids", self.vocab_size)                 # concrete ids only: skipped when traced
-        checks.padding_rows(ids, "ids", PAD)                          # else the logit would be the bias alone
+        checks.sequence_ids(ids, "ids", self.vocab_size, PAD)         # concrete ids only: skipped when traced
         ids = ops.convert_to_tensor(ids)
         if len(ids.shape) != 2 or "int" not in str(ids.dtype):
             raise ValueError(f"ids must be integer token ids of shape (batch, time), got {ids.dtype} {tuple(ids.shape)}")
