@@ -161,7 +161,20 @@ INSPECT = """async () => {
   // inside their box, as in Jupyter: listed in the report, not failed
   for (const e of article.querySelectorAll('.cell_output pre'))
     if (e.scrollWidth > e.clientWidth + 1) scrolling.push(label(e));
+  // figures: shown at the CSS size they were drawn for (no shrinking), and never distorted
+  const scaled = [], distorted = [];
+  for (const i of article.querySelectorAll('.cell_output img')) {
+    const r = i.getBoundingClientRect();
+    if (!r.width || !i.naturalWidth) continue;
+    const css = parseFloat(i.style.width) || parseFloat(i.getAttribute('width')) || i.naturalWidth;
+    if (Math.abs(r.width - css) > 1)
+      scaled.push(label(i) + ` (${Math.round(r.width)} px shown, drawn for ${Math.round(css)} px)`);
+    if (Math.abs(r.height / r.width - i.naturalHeight / i.naturalWidth) > 0.02)
+      distorted.push(label(i) + ` (${Math.round(r.width)} x ${Math.round(r.height)} shown)`);
+  }
   return {
+    scaled: scaled,
+    distorted: distorted,
     ids: Array.from(document.querySelectorAll('[id]'), e => e.id),
     links: Array.from(article.querySelectorAll('a[href]'), a => a.href)
                .concat(Array.from(document.querySelectorAll('nav a[href], .bd-sidebar a[href]'), a => a.href)),
@@ -228,7 +241,7 @@ def browsed(site, browser):
         if name == SCREENSHOT_PAGE:
             phone.screenshot(path=str(ARTIFACTS / "chapter-phone.png"))
         inspected = phone.evaluate(INSPECT)
-        found["_phone"][name] = {key: inspected[key] for key in ["clippedMath", "uncuedMath"]}
+        found["_phone"][name] = {key: inspected[key] for key in ["clippedMath", "uncuedMath", "distorted"]}
     page.goto(base + SCREENSHOT_PAGE, wait_until="load")
     page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise }")
     page.screenshot(path=str(ARTIFACTS / "chapter-desktop.png"))
@@ -365,6 +378,18 @@ def test_nothing_is_wider_than_the_text_column(browsed):
     _fail_on(browsed, "wide", "equations, outputs or figures wider than the text column (1280 px window)")
     sideways = {page: px for page, px in browsed["_sideways"].items() if px > 1}
     assert not sideways, f"pages that scroll sideways on a phone (390 px), by px: {sideways}"
+
+
+LAYOUT_PAGES = ("chapters/01_", "chapters/02_", "chapters/03_")  # issue 27 adds 04_, 05_
+
+
+def test_figures_show_at_the_size_they_were_drawn(browsed):
+    """Chapters 1-3: each output image shows at its CSS width on a desktop (drawn for the
+    column, not shrunk into it) and keeps its shape on a phone."""
+    bad = {p: f["scaled"] for p, f in _pages_of(browsed).items() if p.startswith(LAYOUT_PAGES) and f["scaled"]}
+    bad.update({f"{p} (phone)": f["distorted"] for p, f in browsed["_phone"].items()
+                if p.startswith(LAYOUT_PAGES) and f["distorted"]})
+    assert not bad, "images scaled or distorted:\n" + "\n".join(f"  {p}: {v[:5]}" for p, v in bad.items())
 
 
 def _toc_notebooks():

@@ -139,3 +139,14 @@ def test_deletion_curve_and_review_length_plots():
         plots.plot_deletion_curve(curve.drop(columns="flipped"))
     ax = plots.plot_review_lengths(np.array([10, 50, 120, 500]), 400)
     assert "25% of reviews are longer" in ax.texts[0].get_text()
+
+
+def test_course_style_fits_the_column_and_a_phone(monkeypatch):
+    for key in plots.STYLE:
+        monkeypatch.setitem(plt.rcParams, key, plt.rcParams[key])   # restored after the test
+    assert plots.use_course_style() is None
+    width_px = plt.rcParams["figure.figsize"][0] * plt.rcParams["figure.dpi"]
+    assert width_px <= plots.COLUMN_PX
+    sizes = {k: plt.rcParams[k] for k in plots.STYLE if k.endswith(("size", "fontsize")) and k != "figure.figsize"}
+    small = {k: v for k, v in sizes.items() if plots.phone_text_px(float(v), width_px) < plots.MIN_PHONE_TEXT_PX}
+    assert len(sizes) >= 6 and not small, f"text too small on a phone: {small}"

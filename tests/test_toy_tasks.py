@@ -54,7 +54,7 @@ def test_length_experiment_sizes_follow_quick_mode(monkeypatch):
     assert quick["epochs"] == 1 and quick["seeds"] == [0, 1] and quick["edges"] == tt.LENGTH_EDGES
     monkeypatch.delenv(config.QUICK_ENV)
     full = tt.length_experiment()
-    assert len(full["train"]["src"]) == 60_000 and full["epochs"] == 7 and full["batch_size"] == 128
+    assert len(full["train"]["src"]) == 30_000 and full["epochs"] == 5 and full["batch_size"] == 128
 
 
 def test_length_experiment_learning_rate_decays_from_peak_to_zero_over_the_run():

@@ -214,3 +214,50 @@ def test_the_masked_loss_is_keras_cross_entropy_and_round_trips():
     metric.update_state(Y.astype("float32"), LOGITS)           # targets as floats, as Keras may give them
     hits = (LOGITS.argmax(-1) == Y) & (Y != 0)
     assert float(metric.result()) == pytest.approx(hits.sum() / (Y != 0).sum())
+
+
+def test_wilson_interval_matches_the_formula_and_stays_in_range():
+    low, high = training.wilson(500, 500)
+    assert high == 1.0 and 0.99 < low < 0.993          # 500 of 500: about (0.992, 1), not (1, 1)
+    low, high = training.wilson(50, 100)
+    assert low == pytest.approx(0.4038, abs=1e-4) and high == pytest.approx(0.5962, abs=1e-4)
+    with pytest.raises(ValueError, match="successes must lie"):
+        training.wilson(5, 4)
+
+
+def test_bucket_intervals_pair_seeds_on_the_same_sequences():
+    buckets = pd.Categorical(["4-9"] * 4 + ["10-15"] * 4, categories=["4-9", "10-15"], ordered=True)
+    seed_a = pd.DataFrame({"bucket": buckets, "exact_match": [1, 1, 1, 1, 1, 0, 0, 0],
+                           "token_accuracy": [1, 1, 1, 1, 1, .5, .5, .5]})
+    seed_b = seed_a.assign(exact_match=[1, 1, 1, 0, 1, 1, 0, 0])
+    table = training.bucket_intervals([seed_a, seed_b])
+    assert table.loc["4-9", ("n", "")] == 4
+    assert table.loc["4-9", ("exact_match", "mean")] == pytest.approx(7 / 8)
+    assert table.loc["4-9", ("exact_match", "seed std")] == pytest.approx(np.std([1, .75], ddof=1))
+    low, high = training.wilson(3.5, 4)
+    assert table.loc["4-9", ("exact_match", "low")] == pytest.approx(low)
+    assert table.loc["10-15", ("token_accuracy", "low")] <= 0.625 <= table.loc["10-15", ("token_accuracy", "high")]
+    with pytest.raises(ValueError, match="same test sequences"):
+        training.bucket_intervals([seed_a, seed_a.iloc[:5]])
+
+
+def test_quantile_edges_cut_validation_lengths_into_equal_groups():
+    lengths = np.repeat([2, 4, 6, 8], 25)
+    assert training.quantile_edges(lengths, [.25, .5, .75], low=1, high=17) == [1, 4, 6, 8, 17]
+    assert training.quantile_edges(np.full(10, 5), [.5], low=1, high=17) == [1, 5, 17]   # ties merge
+    with pytest.raises(ValueError, match=r"\[low, high\)"):
+        training.quantile_edges(lengths, [.5], low=3, high=17)
+    with pytest.raises(ValueError, match="fractions"):
+        training.quantile_edges(lengths, [50], low=1, high=17)
+
+
+def test_with_wilson_adds_the_interval_of_each_bucket_mean():
+    summary = training.mean_std([_table_for_wilson(1.0), _table_for_wilson(0.5)])
+    table = training.with_wilson(summary)
+    assert (table[("exact_match", "low")].to_numpy() == pytest.approx([training.wilson(75, 100)[0]]))
+    with pytest.raises(ValueError, match="mean_std"):
+        training.with_wilson(summary.drop(columns=[("n", "")]))
+
+
+def _table_for_wilson(value):
+    return pd.DataFrame({"n": [100], "exact_match": [value]}, index=["4-9"])

@@ -64,6 +64,9 @@ def test_bleu_is_sacrebleu_on_detokenised_text():
     assert tr.bleu(hyps, refs) == pytest.approx(sacrebleu.corpus_bleu(hyps, [refs]).score)
     table = tr.bleu_by_length(hyps, refs, [3, 12], edges=[1, 10, 20])
     assert list(table["n"]) == [1, 1] and table["bleu"].iloc[0] == pytest.approx(100.0)
+    with_ci = tr.bleu_by_length(hyps * 5, refs * 5, [3, 12] * 5, edges=[1, 10, 20], n_bootstrap=50)
+    assert list(with_ci["n"]) == [5, 5] and with_ci["ci"].iloc[0] == pytest.approx(0.0)   # all perfect
+    assert with_ci["ci"].iloc[1] >= 0
     with pytest.raises(ValueError, match="one reference per hypothesis"):
         tr.bleu(hyps, refs[:1])
 

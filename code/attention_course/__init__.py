@@ -12,6 +12,7 @@ The notebooks import everything they use from here, one module per idea:
 - :mod:`~attention_course.sentiment` review classifiers (last state, attention pooling, Bahdanau, Luong), baseline, protocol
 - :mod:`~attention_course.transformer` scaled dot-product and multi-head attention, masks, positions, the Transformer (Chapter 5)
 - :mod:`~attention_course.deletion`  the deletion test: are attention weights an explanation?
+- :mod:`~attention_course.check`     self-checks for the exercises: ``check.masked_softmax(my_fn)`` says what is wrong, or that it is right
 - :mod:`~attention_course.training`  masked loss and accuracy, ``fit``, evaluation by length
 - :mod:`~attention_course.gradients` how far back a gradient reaches in an RNN
 - :mod:`~attention_course.plots`     training curves, accuracy vs length, attention heatmaps, Hangul fonts

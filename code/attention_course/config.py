@@ -7,8 +7,13 @@ data for one epoch (about a minute each on a 2-core CPU); the tests do this. Uns
 notebooks run in full mode, which is what readers run and what the book shows. Notebooks
 never test the variable themselves: they ask :func:`pick` for their sizes.
 """
+import datetime
+import html
 import operator
 import os
+import platform
+import sys
+import time
 
 import keras
 
@@ -29,7 +34,9 @@ def pick(full, quick):
 
 
 def set_seed(seed):
-    """Seed Python, NumPy and the Keras backend (``keras.utils.set_random_seed``)."""
+    """Seed Python, NumPy and the Keras backend (``keras.utils.set_random_seed``), and make
+    TensorFlow's ops deterministic (:func:`deterministic`): the same seed on the same
+    versions and machine then gives the same numbers, run after run."""
     try:
         value = operator.index(seed)                     # NumPy ints are fine; floats are not
     except TypeError:
@@ -37,6 +44,7 @@ def set_seed(seed):
     if isinstance(seed, bool) or value < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     keras.utils.set_random_seed(value)
+    deterministic()
 
 
 def keras_home():
@@ -51,3 +59,80 @@ def keras_home():
 def data_dir():
     """The folder that holds the course's data sets: ``<keras_home()>/datasets``."""
     return os.path.join(keras_home(), "datasets")
+
+
+def deterministic():
+    """Make TensorFlow's ops deterministic, so that a seeded run repeats its numbers exactly.
+
+    TensorFlow only (``tf.config.experimental.enable_op_determinism``): its CPU kernels may
+    otherwise add numbers in an order that changes from run to run. JAX on a CPU and PyTorch
+    with a fixed seed need nothing here. Returns True when it switched determinism on.
+    """
+    if keras.backend.backend() != "tensorflow":
+        return False
+    import tensorflow as tf                       # backend-specific, see the docstring
+    tf.config.experimental.enable_op_determinism()
+    return True
+
+
+def _cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _gpus():
+    try:
+        import tensorflow as tf                   # only to list GPUs; absent on Colab's TPU image
+        return [d.name for d in tf.config.list_physical_devices("GPU")]
+    except ImportError:
+        return []
+
+
+class AboutThisRun:
+    """The collapsed "About this run" box that ends a page (see :func:`about_this_run`)."""
+
+    def __init__(self, lines):
+        self.lines = list(lines)
+
+    def _repr_html_(self):
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in self.lines)
+        return (f'<details class="about-run"><summary>About this run</summary>'
+                f"<ul>{items}</ul></details>")
+
+    def __repr__(self):
+        return "About this run\n" + "\n".join(f"- {line}" for line in self.lines)
+
+
+def about_this_run(start, timings=None, notes=()):
+    """Provenance of a page's run, for the one collapsed box at the end of the page.
+
+    ``start``: ``time.perf_counter()`` at the page's first cell. ``timings``: ``{what:
+    seconds}`` for the parts worth timing (e.g. each model's training). ``notes``: other
+    lines the page wants to record (earlier runs, what changes between machines).
+    Shows the full-run time, the mode, the machine (CPU, cores, GPUs), the date and the
+    versions; in Jupyter it displays as a collapsed box, elsewhere as plain lines.
+    """
+    minutes = (time.perf_counter() - start) / 60
+    mode = "quick mode (tiny data; numbers are not meaningful)" if quick_mode() else "full mode"
+    gpus = _gpus()
+    lines = [f"Full run: {minutes:.1f} min, {mode}.",
+             f"Machine: {_cpu_name()}, {os.cpu_count()} CPU cores, "
+             f"{', '.join(gpus) if gpus else 'no GPU'}; "
+             f"run on {datetime.date.today().isoformat()}."]
+    versions = [f"Python {platform.python_version()}", f"Keras {keras.__version__} "
+                f"({keras.backend.backend()} backend)"]
+    for name in ("tensorflow", "jax", "torch", "numpy"):
+        module = sys.modules.get(name)
+        if module is not None:
+            versions.append(f"{name} {module.__version__}")
+    lines.append("Versions: " + ", ".join(versions) + ".")
+    for what, seconds in (timings or {}).items():
+        lines.append(f"{what}: {seconds / 60:.1f} min." if seconds >= 60 else f"{what}: {seconds:.0f} s.")
+    lines += list(notes)
+    return AboutThisRun(lines)

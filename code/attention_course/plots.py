@@ -1,7 +1,9 @@
 """Figures the chapters share: training curves, accuracy against length, gradient norms.
 
 Every function draws on a Matplotlib ``Axes`` (a new figure when ``ax`` is None) and returns
-it. Call :func:`use_korean_font` once to let labels show Hangul.
+it. Call :func:`use_course_style` once per notebook: figures then fit the book's 690 px
+column, stay legible on a phone and are sharp on high-density screens. Call
+:func:`use_korean_font` to let labels show Hangul.
 """
 import os
 
@@ -11,6 +13,40 @@ from matplotlib import font_manager
 from matplotlib.ticker import MaxNLocator
 
 from .gradients import geometric_mean
+
+COLUMN_PX = 690        # the book's text column on a desktop, in CSS pixels
+PHONE_COLUMN_PX = 358  # the same column on a 390 px phone (16 px margins)
+MIN_PHONE_TEXT_PX = 9  # the smallest text we accept there
+FIGURE_DPI = 100       # CSS pixels per inch of figure size
+STYLE = {"figure.figsize": (6.8, 4.0), "figure.dpi": FIGURE_DPI, "font.size": 13,
+         "axes.titlesize": 13, "axes.labelsize": 13, "xtick.labelsize": 12.5,
+         "ytick.labelsize": 12.5, "legend.fontsize": 12.5, "legend.title_fontsize": 12.5,
+         "figure.titlesize": 13.5, "axes.grid": False}
+
+
+def phone_text_px(points, width_px):
+    """CSS pixels that text of ``points`` takes on a phone, in a figure ``width_px`` wide.
+
+    The figure is drawn at :data:`FIGURE_DPI` and shrunk to fit the phone's column.
+    """
+    return points * FIGURE_DPI / 72 * min(1.0, PHONE_COLUMN_PX / width_px)
+
+
+def use_course_style():
+    """Draw every later figure for the book's column: 6.8 x 4 in at 100 dpi (680 CSS px
+    wide, no shrinking in the 690 px column), text of 12.5 pt or more (9 px or more on a
+    390 px phone) and, in Jupyter or Colab, PNGs at twice the resolution ("retina"), so
+    they stay sharp on 2x and 3x screens (the settings are in :data:`STYLE`).
+    """
+    plt.rcParams.update(STYLE)
+    try:
+        from IPython import get_ipython
+        if get_ipython() is not None:
+            from matplotlib_inline.backend_inline import set_matplotlib_formats
+            set_matplotlib_formats("retina")
+    except ImportError:                      # plain Python: nothing to configure
+        pass
+
 
 KOREAN_FONTS = ["NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "Malgun Gothic", "AppleGothic",
                 "Noto Sans CJK JP", "Source Han Sans KR"]
@@ -45,7 +81,7 @@ def use_korean_font():
     return None
 
 
-def _axes(ax, size=(6, 4)):
+def _axes(ax, size=None):
     return ax if ax is not None else plt.subplots(figsize=size)[1]
 
 
@@ -66,34 +102,47 @@ def plot_history(history, metric="accuracy", axes=None):
 
 
 def plot_accuracy_by_length(results, metric="exact_match", ax=None, error=False):
-    """One line per model: ``metric`` against source-length bucket, with a ±1 std band.
+    """One line per model: ``metric`` against source-length bucket, with a band.
 
     Args:
-        results: ``{label: table}``; a table from ``training.mean_std`` (columns
-            ``(metric, "mean")`` and ``(metric, "std")``) or from ``training.accuracy_by_length``.
+        results: ``{label: table}``; a table from ``training.bucket_intervals`` (the band is
+            the 95 % interval for the test sample), from ``training.mean_std`` (the band is
+            ± 1 std over seeds) or from ``training.accuracy_by_length`` (no band).
         error: plot the error rate ``1 - metric`` on a log scale instead, which separates
-            models that are all close to 1 (0.97 against 0.99 is 3 % against 1 % wrong).
+            models that are all close to 1 (0.97 against 0.99 is 3 % against 1 % wrong). A
+            measured error of 0 is drawn at the bottom edge, which is half the smallest
+            error the largest bucket could show (one wrong sequence in it), marked "0"
+            (1e-4 when the tables have no ``n`` column).
     """
     ax = _axes(ax)
-    floor = 1e-4  # an error rate of 0 is drawn here on the log scale
+    counts = [int(t["n"].to_numpy().max()) for t in results.values() if "n" in t.columns.get_level_values(0)]
+    floor = 0.5 / max(counts) if counts else 1e-4
     for label, table in results.items():
         buckets = [str(b) for b in table.index]
-        if (metric, "mean") in table.columns:
-            mean, std = table[(metric, "mean")].to_numpy(), table[(metric, "std")].fillna(0).to_numpy()
+        columns = table.columns
+        mean = table[(metric, "mean")].to_numpy() if (metric, "mean") in columns else table[metric].to_numpy()
+        if (metric, "low") in columns:
+            band = table[(metric, "low")].to_numpy(), table[(metric, "high")].to_numpy()
+        elif (metric, "std") in columns:
+            std = table[(metric, "std")].fillna(0).to_numpy()
+            band = np.clip(mean - std, 0, 1), np.clip(mean + std, 0, 1)
         else:
-            mean, std = table[metric].to_numpy(), None
+            band = None
         if error:
             line = np.maximum(1 - mean, floor)
-            band = None if std is None else (np.maximum(1 - mean - std, floor), np.maximum(1 - mean + std, floor))
+            band = None if band is None else (np.maximum(1 - band[1], floor), np.maximum(1 - band[0], floor))
         else:
             line = mean
-            band = None if std is None else (np.clip(mean - std, 0, 1), np.clip(mean + std, 0, 1))
         if band is not None:
             ax.fill_between(buckets, *band, alpha=0.2)
         ax.plot(buckets, line, "o-", label=label)
     name = metric.replace("_", " ")
     if error:
-        ax.set(xlabel="source length (symbols)", ylabel=f"1 − {name} (log scale)", yscale="log")
+        ax.set(xlabel="source length (symbols)", ylabel=f"1 − {name} (log)", yscale="log")
+        ax.set_ylim(bottom=floor * 0.8)
+        ax.axhline(floor, color="0.6", lw=0.8, ls=":")
+        ax.annotate("0", (1.0, floor), xycoords=("axes fraction", "data"), xytext=(3, 0),
+                    textcoords="offset points", va="center", color="0.4")
     else:
         ax.set(xlabel="source length (symbols)", ylabel=name, ylim=(-0.02, 1.02))
     ax.grid(alpha=0.3, which="both")
@@ -121,26 +170,35 @@ def plot_gradient_norms(norms, ax=None):
     return ax
 
 
-def plot_attention(weights, source, target, ax=None, fontsize=10):
+def plot_attention(weights, source, target, ax=None, fontsize=12.5, vmax=1.0):
     """Heatmap of attention weights: one row per generated token, one column per source token.
 
     Args:
         weights: (L, S) array, row t = the attention distribution of output step t.
         source: S labels (source tokens); target: L labels (generated tokens).
-        fontsize: of the token labels, in points. The default figure is sized so that they
-            stay legible when the book shrinks it to its column (about 7 inches).
+        fontsize: of the token labels, in points (12.5 stays legible on a phone).
+        vmax: the weight drawn brightest: 1 (the default) compares heatmaps; ``"max"`` uses
+            the largest weight in ``weights``, so that flat weights (all near 0.1, say)
+            still show their pattern. The colour bar is labelled either way.
     """
     weights = np.asarray(weights)
     if weights.ndim != 2 or weights.shape != (len(target), len(source)):
         raise ValueError(f"weights must have shape (len(target), len(source)) = "
                          f"({len(target)}, {len(source)}), got {weights.shape}")
-    ax = _axes(ax, size=(min(0.2 * len(source) + 2, 8), min(0.2 * len(target) + 1.5, 8)))
-    image = ax.imshow(weights, cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    if vmax == "max":
+        top, label = float(weights.max()), "attention weight (scale: 0 to the largest)"
+    elif isinstance(vmax, (int, float)) and vmax > 0:
+        top, label = float(vmax), "attention weight"
+    else:
+        raise ValueError(f"vmax must be a positive number or 'max', got {vmax!r}")
+    ax = _axes(ax, size=(min(0.2 * len(source) + 2.5, 6.8), min(0.2 * len(target) + 1.5, 8)))
+    image = ax.imshow(weights, cmap="viridis", vmin=0, vmax=top, aspect="auto")
     ax.set_xticks(range(len(source)), source, fontsize=fontsize,
                   rotation=90 if max(map(len, source), default=1) > 2 else 0)
     ax.set_yticks(range(len(target)), target, fontsize=fontsize)
     ax.set(xlabel="source", ylabel="output")
-    ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    bar.set_label(label)
     return ax
 
 
@@ -236,7 +294,7 @@ def plot_seed_curves(curves, metric="val_accuracy", ax=None):
     """
     if not curves:
         raise ValueError("curves is empty: expected {model name: [history dict per seed]}")
-    ax = _axes(ax, size=(7, 4))
+    ax = _axes(ax, size=(6.8, 4))
     for (name, histories), colour in zip(curves.items(), MODEL_COLOURS):
         for i, history in enumerate(histories):
             if metric not in history:

@@ -365,11 +365,33 @@ def length_buckets(lengths, edges):
     return pd.Categorical([labels[i] for i in np.digitize(lengths, edges[1:])], categories=labels, ordered=True)
 
 
-def accuracy_by_length(model, split, edges, max_len=None, batch_size=500):
+def quantile_edges(lengths, quantiles, low, high):
+    """Bucket edges at the given ``quantiles`` (fractions in (0, 1)) of ``lengths``.
+
+    Choose them on the validation split, never on the test split, so that the buckets the
+    test set is scored in are fixed before it is looked at. ``low`` and ``high`` are the
+    first and last edges (the smallest possible length, and the largest plus one), so that
+    every test length falls in a bucket. Ties can merge buckets: the result may have fewer.
+    """
+    lengths = np.asarray(lengths)
+    quantiles = np.asarray(quantiles, dtype=float)
+    if lengths.ndim != 1 or len(lengths) == 0:
+        raise ValueError(f"lengths must be a non-empty list of numbers, got shape {lengths.shape}")
+    if quantiles.ndim != 1 or not ((quantiles > 0) & (quantiles < 1)).all():
+        raise ValueError(f"quantiles must be a list of fractions between 0 and 1, got {quantiles.tolist()}")
+    if not low <= lengths.min() or not lengths.max() < high:
+        raise ValueError(f"lengths {lengths.min()}..{lengths.max()} must lie in [low, high) = [{low}, {high})")
+    inner = np.quantile(lengths, np.sort(quantiles), method="higher")
+    return sorted({int(low), *(int(e) for e in inner if low < e < high), int(high)})
+
+
+def accuracy_by_length(model, split, edges, max_len=None, batch_size=500, per_sequence=False):
     """Greedy-decode ``split["src"]`` and score it by source-length bucket.
 
     Returns a DataFrame indexed by bucket with columns ``n`` (sequences), ``exact_match`` and
-    ``token_accuracy`` (means over the bucket's sequences).
+    ``token_accuracy`` (means over the bucket's sequences). ``per_sequence=True`` returns
+    the per-sequence scores too (a DataFrame with ``bucket``, ``exact_match``,
+    ``token_accuracy``, one row per sequence), for :func:`bucket_intervals`.
     """
     batch_size = positive_int(batch_size, "batch_size")
     _check_split(split, "split", getattr(model, "vocab_size", None), keys=("src", "tgt_out", "src_len"))
@@ -383,6 +405,78 @@ def accuracy_by_length(model, split, edges, max_len=None, batch_size=500):
                           "token_accuracy": token})
     table = frame.groupby("bucket", observed=False).agg(
         n=("exact_match", "size"), exact_match=("exact_match", "mean"), token_accuracy=("token_accuracy", "mean"))
+    return (table, frame) if per_sequence else table
+
+
+def wilson(successes, n, z=1.959964):
+    """Wilson score interval of a proportion: ``successes`` of ``n`` -> (low, high).
+
+    Unlike p ± z·sqrt(p(1-p)/n) it stays inside [0, 1] and is not empty when every trial
+    succeeds (500 of 500 gives about (0.992, 1)). ``successes`` may be fractional (a mean
+    over seeds times n). Default: 95 %.
+    """
+    n = positive_int(n, "n")
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes must lie in [0, n={n}], got {successes}")
+    p, z2 = successes / n, z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def with_wilson(summary, metric="exact_match"):
+    """A copy of a ``mean_std`` table with ``(metric, "low")`` and ``(metric, "high")``: the
+    Wilson 95 % interval of the seed mean with n = the bucket's test sequences (column
+    ``n``). For tables whose per-sequence scores are gone (``toy_tasks.measured``)."""
+    if ("n", "") not in summary.columns or (metric, "mean") not in summary.columns:
+        raise ValueError(f"summary must have the columns ('n', '') and ({metric!r}, 'mean'), "
+                         f"as training.mean_std makes them")
+    table = summary.copy()
+    bounds = [wilson(m * n, int(n)) for m, n in zip(table[(metric, "mean")], table[("n", "")])]
+    table[(metric, "low")], table[(metric, "high")] = zip(*bounds)
+    return table
+
+
+def bucket_intervals(scores, n_boot=2000, seed=0):
+    """Mean over seeds with two kinds of uncertainty, per length bucket.
+
+    ``scores``: one per-sequence table per seed, from ``accuracy_by_length(...,
+    per_sequence=True)``, all on the same test sequences. For each metric the result has
+    ``mean`` (over seeds and sequences), ``seed std`` (std of the per-seed bucket means,
+    ddof=1; NaN for one seed) and ``low``/``high``: a 95 % interval for the test set's
+    sampling error of that mean. Exact match is a proportion: its interval is Wilson's with
+    n = the bucket's sequences. Token accuracy is not: its interval is a percentile bootstrap
+    over the bucket's sequences (``n_boot`` resamples, each shared by all seeds).
+    """
+    if not scores:
+        raise ValueError("bucket_intervals needs at least one seed's scores, got none")
+    first = scores[0]
+    for i, frame in enumerate(scores[1:], 1):
+        if len(frame) != len(first) or not (frame["bucket"].astype(str).values == first["bucket"].astype(str).values).all():
+            raise ValueError(f"scores[{i}] covers other sequences than scores[0]: every seed must be "
+                             f"scored on the same test sequences")
+    rng, rows = np.random.default_rng(seed), {}
+    metrics = ["exact_match", "token_accuracy"]
+    for bucket, idx in first.groupby("bucket", observed=False).indices.items():
+        if len(idx) == 0:
+            continue
+        row = {("n", ""): len(idx)}
+        for metric in metrics:
+            per_seed = np.stack([frame[metric].to_numpy()[idx] for frame in scores]).astype(float)  # (seeds, n)
+            mean = per_seed.mean()
+            if metric == "exact_match":
+                low, high = wilson(mean * len(idx), len(idx))
+            else:
+                draws = rng.integers(0, len(idx), size=(n_boot, len(idx)))
+                boot = per_seed.mean(0)[draws].mean(1)
+                low, high = np.percentile(boot, [2.5, 97.5])
+            std = per_seed.mean(1).std(ddof=1) if len(scores) > 1 else np.nan
+            row.update({(metric, "mean"): mean, (metric, "seed std"): std,
+                        (metric, "low"): low, (metric, "high"): high})
+        rows[bucket] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.columns = pd.MultiIndex.from_tuples(table.columns)
+    table.index.name = "bucket"
     return table
 
 
@@ -407,7 +501,7 @@ def mean_std(tables, count="n"):
     return combined
 
 
-def train_and_measure(build_model, train, val, test, edges, epochs, seeds, batch_size=128):
+def train_and_measure(build_model, train, val, test, edges, epochs, seeds, batch_size=128, by_length=True):
     """Train one fresh model per seed and measure each on the test split by length bucket.
 
     This is the experiment Chapters 1-3 share: the same data, buckets and budget for every
@@ -419,16 +513,22 @@ def train_and_measure(build_model, train, val, test, edges, epochs, seeds, batch
         edges: length-bucket edges, e.g. ``toy_tasks.LENGTH_EDGES``.
         seeds: list of ints, one run each.
 
+        by_length: batches of similar length (:class:`LengthBatches`), the default: the same
+            data and steps at about half the cost.
+
     Returns:
         ``summary`` (buckets x (metric, mean|std)) from :func:`mean_std`, the per-seed tables,
-        and the trained models (each with its ``model.history``).
+        the trained models (each with its ``model.history``) and the per-seed, per-sequence
+        scores (for :func:`bucket_intervals`).
     """
-    tables, models = [], []
+    tables, models, scores = [], [], []
     for seed in seeds:
         config.set_seed(seed)
         model = build_model()
         print(f"seed {seed}")
-        fit(model, train, val, epochs, batch_size)
+        fit(model, train, val, epochs, batch_size, by_length=by_length)
         models.append(model)
-        tables.append(accuracy_by_length(model, test, edges))
-    return mean_std(tables), tables, models
+        table, per_sequence = accuracy_by_length(model, test, edges, per_sequence=True)
+        tables.append(table)
+        scores.append(per_sequence)
+    return mean_std(tables), tables, models, scores
