@@ -193,6 +193,8 @@ def test_additive_score_wrong_shape(capsys):
     ok, out = run(capsys, check.additive_score,
                   lambda s, h, W1, W2, v_a: np.tanh(h @ W1 + (s @ W2)[:, None, :]) @ v_a[:, None])
     assert ok is False and "returns shape (3, 3, 1)" in out and "not h @ v_a[:, None]" in out
+    ok, out = run(capsys, check.additive_score, lambda *a: reference_additive_score(*a) * np.nan)
+    assert ok is False and out.startswith("Your additive_score returns NaN or inf in case 1")
 
 
 def reference_additive_attention(s, h, mask, W1, W2, v_a):

@@ -73,3 +73,27 @@ def test_seeds_may_be_numpy_ints_but_not_floats_or_booleans():
 def test_fetch_needs_text_for_the_name_and_origin():
     with pytest.raises(ValueError, match="fetch needs a file name and an origin URL"):
         download.fetch(["pairs.zip"], ORIGIN)
+
+
+def test_about_this_run_is_one_collapsed_box_with_time_machine_and_versions(monkeypatch):
+    import time as _time
+    monkeypatch.setenv(config.QUICK_ENV, "1")
+    box = config.about_this_run(_time.perf_counter() - 90, timings={"training": 125.0, "decoding": 12},
+                                notes=["Seeds 0, 1, 2 <all>."])
+    html = box._repr_html_()
+    assert html.startswith('<details class="about-run"><summary>About this run</summary>')
+    assert html.count("<details") == 1 and "&lt;all&gt;" in html          # one box, text escaped
+    text = repr(box)
+    assert "Full run: 1.5 min, quick mode" in text and "CPU cores" in text and "Keras " in text
+    assert "training: 2.1 min." in text and "decoding: 12 s." in text
+
+
+def test_set_seed_makes_tensorflow_ops_deterministic():
+    import keras
+    config.set_seed(0)
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+        from tensorflow.python.framework import config as tf_config   # no public getter
+        assert tf_config.is_op_determinism_enabled()
+    else:
+        assert config.deterministic() is False

@@ -27,6 +27,8 @@ Your function receives NumPy float32 arrays (bool for masks) and may compute wit
 
 (Not to be confused with :mod:`attention_course.checks`, the package's input checks.)
 """
+import contextlib
+
 import keras
 import numpy as np
 
@@ -38,24 +40,37 @@ _SEED = 20240      # the hidden cases are the same on every run
 
 # --- shared helpers ------------------------------------------------------------------------------
 
-def _say(ok, sentence):
-    print(sentence)
-    return ok
+def _verdict(cases, problem, matches, detail=""):
+    """Print the sentence ``problem(k, case)`` returns for the first failing case, or ``Right``."""
+    problems = (problem(k, case) for k, case in enumerate(cases, 1))
+    wrong = next((sentence for sentence in problems if sentence), None)   # stops at the first
+    print(wrong or f"Right: matches {matches} on {len(cases)} hidden cases{detail}, within 1e-5.")
+    return wrong is None
 
 
-def _shape(a):
-    return tuple(int(n) for n in a.shape)
-
-
-def _call(fn, args):
-    """Call the reader's function. Returns (result, None) or (None, a sentence on the error)."""
+def _returned(fn, args, name, where, shape=None, meaning="", hints=None, nan=None):
+    """Call the reader's function ``name`` on copies of ``args``: (what it returned, None), or
+    (None, one sentence on what is wrong). Given a ``shape``, what it returns must be a finite
+    array of that shape, given back in float64; ``hints`` maps a wrong shape to a hint, and
+    ``nan(got)`` says what NaN or inf means."""
     try:
-        return fn(*[a.copy() for a in args]), None
+        result = fn(*[a.copy() for a in args])
     except Exception as error:                      # the reader's error, reported in one line
-        text = str(error).strip().splitlines()
-        text = text[0] if text else ""
-        text = text if len(text) <= 160 else text[:157] + "..."
-        return None, f"{type(error).__name__}" + (f": {text}" if text else "")
+        text = (str(error).strip().splitlines() or [""])[0]
+        text = ": " + (text if len(text) <= 160 else text[:157] + "...") if text else ""
+        return None, f"Your {name} raised {type(error).__name__}{text} {where}."
+    if shape is None:
+        return result, None
+    got = _array(result)
+    if got is None:
+        return None, (f"Your {name} returned {_describe(result)}; expected an array of shape "
+                      f"{shape} = {meaning}.")
+    if got.shape != shape:
+        return None, (f"Your {name} returns shape {got.shape} {where}; expected {shape} = "
+                      f"{meaning}{(hints or {}).get(got.shape, '')}.")
+    if not np.isfinite(got).all():
+        return None, nan(got) if nan else f"Your {name} returns NaN or inf {where}."
+    return got, None
 
 
 def _array(result):
@@ -69,15 +84,12 @@ def _array(result):
 
 
 def _describe(result):
-    if result is None:
-        return "None"
-    if isinstance(result, (tuple, list)):
-        return f"a {type(result).__name__} of {len(result)} items"
-    shape = getattr(result, "shape", None)
-    if shape is not None:
-        return f"an array of shape {tuple(shape)}"
     name = type(result).__name__
-    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+    if isinstance(result, (tuple, list)):
+        return f"a {name} of {len(result)} items"
+    if getattr(result, "shape", None) is not None:
+        return f"an array of shape {tuple(result.shape)}"
+    return "None" if result is None else f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _off(a, b):
@@ -86,80 +98,65 @@ def _off(a, b):
     return float(np.nanmax(np.where(np.isnan(d), np.inf, d))) if d.size else 0.0
 
 
+def _by(got, expected, where):
+    return f"by {_off(got, expected):.1e} (tolerance 1e-5) {where}"
+
+
 def _close(a, b, tol=TOLERANCE):
-    return a is not None and b is not None and np.shape(a) == np.shape(b) and _off(a, b) <= tol
+    return np.shape(a) == np.shape(b) and _off(a, b) <= tol
 
 
-def _matches(variant, args, got):
-    """Does a known wrong answer give what the reader's function gave?"""
-    try:
-        with np.errstate(all="ignore"):
-            expected = variant(*args)
-    except Exception:
-        return False
-    return _close(got, expected, 1e-4)
+def _mistake(mistakes, compute, args, got, otherwise=None):
+    """The reason of the first known mistake whose answer, ``compute(*args, **mistake)`` in
+    float64, is what the reader's function gave (within 1e-4); else ``otherwise``."""
+    args = [a.astype("float64") for a in args]
+    for mistake, reason in mistakes:
+        with np.errstate(all="ignore"), contextlib.suppress(Exception):
+            if _close(got, compute(*args, **mistake), 1e-4):
+                return reason
+    return otherwise
 
 
-def _cases_text(n):
-    return f"{n} hidden case" + ("" if n == 1 else "s")
-
-
-def _row(weights, keep):
-    """Index (as a tuple) of the first entry of ``weights`` where ``keep`` is True."""
-    return tuple(int(i) for i in np.argwhere(keep)[0])
-
-
-def _sigmoid(x):
-    return 1 / (1 + np.exp(-x))
+def _padding(got, padding, index, where):
+    """The sentence for the first masked position whose weight is not exactly 0, or None."""
+    if np.any(np.abs(got[padding]) > 1e-30):
+        i = tuple(int(n) for n in np.argwhere(padding & (np.abs(got) > 1e-30))[0])
+        return (f"Padding gets weight {got[i]:.2g} at {index} = {i} {where}; masked positions "
+                f"must get exactly 0.")
 
 
 # --- Chapter 1: one GRU step ---------------------------------------------------------------------
 
 def _gru(x, h, kernel, recurrent, bias, order=(0, 1, 2), reset="after", update="keras",
-         biases="both", transpose_u=False):
+         rows=(0, 1), use=(1, 1), transpose_u=False):
     """One GRU step in NumPy, right (the defaults) or with one of the usual mistakes."""
     H = h.shape[-1]
-    Wz, Wr, Wh = (kernel[:, i * H:(i + 1) * H] for i in order)
-    Uz, Ur, Uh = (recurrent[:, i * H:(i + 1) * H] for i in order)
+    gates = lambda m: [m[..., i * H:(i + 1) * H] for i in order]  # z, r, h~
+    (Wz, Wr, Wh), (Uz, Ur, Uh) = gates(kernel), gates(recurrent)
     if transpose_u:
         Uz, Ur, Uh = Uz.T, Ur.T, Uh.T
-    b_in, b_rec = bias[0], bias[1]
-    if biases == "none":
-        b_in, b_rec = 0 * b_in, 0 * b_rec
-    elif biases == "input only":
-        b_rec = 0 * b_rec
-    elif biases == "rows swapped":
-        b_in, b_rec = b_rec, b_in
-    bz, br, bh = (b_in[i * H:(i + 1) * H] for i in order)
-    cz, cr, ch = (b_rec[i * H:(i + 1) * H] for i in order)
-    z = _sigmoid(x @ Wz + h @ Uz + bz + cz)
-    r = _sigmoid(x @ Wr + h @ Ur + br + cr)
-    if reset == "after":
-        cand = np.tanh(x @ Wh + r * (h @ Uh + ch) + bh)
-    elif reset == "before":
-        cand = np.tanh(x @ Wh + (r * h) @ Uh + bh + ch)
-    elif reset == "before, one bias":
-        cand = np.tanh(x @ Wh + (r * h) @ Uh + bh)
-    else:                                           # "bias outside": b' added after the product
-        cand = np.tanh(x @ Wh + r * (h @ Uh) + bh + ch)
+    (bz, br, bh), (cz, cr, ch) = gates(bias[rows[0]] * use[0]), gates(bias[rows[1]] * use[1])
+    z = 1 / (1 + np.exp(-(x @ Wz + h @ Uz + bz + cz)))
+    r = 1 / (1 + np.exp(-(x @ Wr + h @ Ur + br + cr)))
+    recurrent_part = {"after": r * (h @ Uh + ch), "bias outside": r * (h @ Uh) + ch,
+                      "before": (r * h) @ Uh + ch, "before, one bias": (r * h) @ Uh}[reset]
+    cand = np.tanh(x @ Wh + recurrent_part + bh)
     return z * h + (1 - z) * cand if update == "keras" else (1 - z) * h + z * cand
 
 
+_RESET_BEFORE = ("you apply the reset gate before the matrix, (r * h_prev) @ U_h; Keras "
+                 "(reset_after=True) applies it after: r * (h_prev @ U_h + b'_h).")
 _GRU_MISTAKES = [
     (dict(order=(1, 0, 2)), "the gates z and r are swapped: Keras stores the gates in the order "
                             "z, r, h~ (columns 0:H, H:2H and 2H:3H of each kernel and bias)."),
-    (dict(reset="before"), "you apply the reset gate before the matrix, (r * h_prev) @ U_h; "
-                           "Keras (reset_after=True) applies it after: r * (h_prev @ U_h + b'_h)."),
-    (dict(reset="before, one bias"), "you apply the reset gate before the matrix, (r * h_prev) @ U_h; "
-                                     "Keras (reset_after=True) applies it after: "
-                                     "r * (h_prev @ U_h + b'_h)."),
+    (dict(reset="before"), _RESET_BEFORE),
+    (dict(reset="before, one bias"), _RESET_BEFORE),
     (dict(update="cho"), "z and 1 - z are swapped: Keras keeps the old state with z, "
                          "h_t = z * h_prev + (1 - z) * h~_t."),
-    (dict(biases="none"), "the biases are missing: add bias[0] (with x_t) and bias[1] (with h_prev)."),
-    (dict(biases="input only"), "bias[1] is missing: Keras adds bias[0] with x_t and bias[1] with h_prev "
-                                "(for the candidate, inside the product with r)."),
-    (dict(biases="rows swapped"), "the two bias rows are swapped: bias[0] goes with x_t, "
-                                  "bias[1] with h_prev."),
+    (dict(use=(0, 0)), "the biases are missing: add bias[0] (with x_t) and bias[1] (with h_prev)."),
+    (dict(use=(1, 0)), "bias[1] is missing: Keras adds bias[0] with x_t and bias[1] with h_prev "
+                       "(for the candidate, inside the product with r)."),
+    (dict(rows=(1, 0)), "the two bias rows are swapped: bias[0] goes with x_t, bias[1] with h_prev."),
     (dict(reset="bias outside"), "the candidate's recurrent bias b'_h = bias[1, 2H:] belongs inside "
                                  "the product with r: r * (h_prev @ U_h + b'_h)."),
     (dict(transpose_u=True), "the recurrent kernels are transposed: in row form the step computes "
@@ -193,84 +190,36 @@ def gru_step(fn):
     cases = []
     for B, F, H in [(2, 3, 4), (1, 5, 2), (3, 4, 4), (4, 6, 3)]:
         x = rng.normal(size=(B, F)).astype("float32")
-        h = rng.normal(scale=0.5, size=(B, H)).astype("float32")
-        kernel = rng.normal(scale=0.5, size=(F, 3 * H)).astype("float32")
-        recurrent = rng.normal(scale=0.5, size=(H, 3 * H)).astype("float32")
-        bias = rng.normal(scale=0.5, size=(2, 3 * H)).astype("float32")
-        cases.append((x, h, kernel, recurrent, bias))
+        cases.append((x, *(rng.normal(scale=0.5, size=shape).astype("float32")
+                           for shape in [(B, H), (F, 3 * H), (H, 3 * H), (2, 3 * H)])))
 
-    for k, args in enumerate(cases, 1):
-        x, h, kernel, recurrent, bias = args
-        B, H = h.shape
-        cell = keras.layers.GRUCell(H)              # reset_after=True, Keras's default
+    def problem(k, args):
+        x, h, kernel, recurrent, bias = args        # h_prev, then Keras's three weights
+        cell = keras.layers.GRUCell(h.shape[-1])    # reset_after=True, Keras's default
         cell.build((None, x.shape[-1]))
         cell.set_weights([kernel, recurrent, bias])
         expected = keras.ops.convert_to_numpy(cell(x, h)[0])
-        where = f"in case {k} (x_t {_shape(x)}, h_prev {_shape(h)})"
-        result, error = _call(fn, args)
-        if error:
-            return _say(False, f"Your gru_step raised {error} {where}.")
-        got = _array(result)
-        if got is None:
-            return _say(False, f"Your gru_step returned {_describe(result)}; expected an array of "
-                               f"shape {(B, H)} = (batch, units), the new state h_t.")
-        if got.shape != (B, H):
-            return _say(False, f"Your gru_step returns shape {got.shape} {where}; expected "
-                               f"{(B, H)} = (batch, units), the new state h_t.")
-        if not np.all(np.isfinite(got)):
-            return _say(False, f"Your gru_step returns NaN or inf {where}.")
-        if _close(got, expected):
-            continue
-        off = f"Off from keras.layers.GRUCell by {_off(got, expected):.1e} (tolerance 1e-5) {where}"
-        args64 = [a.astype("float64") for a in args]
-        for mistake, reason in _GRU_MISTAKES:
-            if _matches(lambda *a: _gru(*a, **mistake), args64, got):
-                return _say(False, f"{off}: {reason}")
-        return _say(False, f"{off}: check the order of the gates (Keras: z, r, h~), that the "
-                           f"reset gate multiplies h_prev @ U_h + b'_h (reset_after=True), "
-                           f"and both bias rows.")
-    return _say(True, f"Right: matches keras.layers.GRUCell (reset_after=True) on "
-                      f"{_cases_text(len(cases))}, within 1e-5.")
+        where = f"in case {k} (x_t {x.shape}, h_prev {h.shape})"
+        got, sentence = _returned(fn, args, "gru_step", where, h.shape,
+                                 "(batch, units), the new state h_t")
+        if sentence or _close(got, expected):
+            return sentence
+        reason = _mistake(_GRU_MISTAKES, _gru, args, got, "check the order of the gates (Keras: "
+                          "z, r, h~), that the reset gate multiplies h_prev @ U_h + b'_h "
+                          "(reset_after=True), and both bias rows.")
+        return f"Off from keras.layers.GRUCell {_by(got, expected, where)}: {reason}"
+
+    return _verdict(cases, problem, "keras.layers.GRUCell (reset_after=True)")
 
 
 # --- Chapter 2: the masked softmax ---------------------------------------------------------------
 
-def _softmax(x, axis=-1):
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
-
-
-def _masked_softmax_cases():
-    """(scores (B, T, S), mask (B, 1, S)): padding at the end, a row with no real key, a
-    padding position with the largest score, scores large enough to overflow exp()."""
-    rng = np.random.default_rng(_SEED + 1)
-    cases = []
-    # 1: two sentences of 5 and 3 real keys, three queries each
-    scores = rng.normal(size=(2, 3, 5)).astype("float32")
-    mask = np.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]], bool)[:, None, :]
-    scores[1, :, 3:] += 3.0                         # padding scores high: it must still get 0
-    cases.append((scores, mask))
-    # 2: one query; padding in the middle of nothing -- a lone real key
-    scores = rng.normal(size=(3, 1, 4)).astype("float32")
-    mask = np.array([[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0]], bool)[:, None, :]
-    cases.append((scores, mask))
-    # 3: the second sentence is empty: every key masked
-    scores = rng.normal(size=(2, 2, 3)).astype("float32")
-    mask = np.array([[1, 1, 0], [0, 0, 0]], bool)[:, None, :]
-    cases.append((scores, mask))
-    # 4: large scores: exp(100) overflows float32 unless the row maximum is subtracted
-    scores = (100 + rng.normal(size=(2, 2, 6))).astype("float32")
-    mask = np.array([[1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1]], bool)[:, None, :]
-    cases.append((scores, mask))
-    return cases
-
-
-def _masked_wrong_axis(axis):
-    def variant(scores, mask):
-        mask = np.broadcast_to(mask, scores.shape)
-        w = _softmax(np.where(mask, scores, -1e9), axis=axis)
-        return np.where(mask, w, 0.0)
-    return variant
+def _masked(scores, mask, axis=-1):
+    """The masked softmax over ``axis`` (the right one: -1, the keys), masked positions 0."""
+    mask = np.broadcast_to(mask, scores.shape)
+    scores = np.where(mask, scores, -1e9)
+    e = np.exp(scores - scores.max(axis, keepdims=True))
+    return np.where(mask, e / e.sum(axis, keepdims=True), 0.0)
 
 
 def masked_softmax(fn):
@@ -291,59 +240,60 @@ def masked_softmax(fn):
     scores. Tolerance: 1e-5, absolute; masked weights must be exactly 0 (below 1e-30).
     Prints one sentence; returns True or False.
     """
-    cases = _masked_softmax_cases()
-    for k, (scores, mask) in enumerate(cases, 1):
+    # (scores (B, T, S), mask (B, 1, S)): 1, 5 and 3 real keys, the padding with the largest
+    # scores; 2, a lone real key; 3, an empty sentence; 4, scores of about 100 (exp() overflows).
+    rng = np.random.default_rng(_SEED + 1)
+    cases = []
+    for shape, offset, mask in [((2, 3, 5), 0, [[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]]),
+                                ((3, 1, 4), 0, [[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0]]),
+                                ((2, 2, 3), 0, [[1, 1, 0], [0, 0, 0]]),
+                                ((2, 2, 6), 100, [[1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1]])]:
+        scores = (offset + rng.normal(size=shape)).astype("float32")
+        cases.append((scores, np.array(mask, bool)[:, None, :]))
+    cases[0][0][1, :, 3:] += 3.0
+
+    def problem(k, case):
+        scores, mask = case
         expected = keras.ops.convert_to_numpy(_package_masked_softmax(scores, mask))
         full = np.broadcast_to(mask, scores.shape)
         empty = ~mask.any(-1, keepdims=True) & np.ones(scores.shape, bool)  # rows with no key
-        where = f"in case {k} (scores {_shape(scores)}, mask {_shape(mask)})"
-        result, error = _call(fn, (scores, mask))
-        if error:
-            return _say(False, f"Your masked_softmax raised {error} {where}.")
-        got = _array(result)
-        if got is None:
-            return _say(False, f"Your masked_softmax returned {_describe(result)}; expected an "
-                               f"array of shape {_shape(scores)} = (batch, queries, keys).")
-        if got.shape != scores.shape:
-            return _say(False, f"Your masked_softmax returns shape {got.shape} {where}; "
-                               f"expected {_shape(scores)} = (batch, queries, keys).")
-        if _close(got, expected) and not np.any(np.abs(got[~full]) > 1e-30):
-            continue
-        for axis, name in [(1, "axis 1 (the queries)"), (0, "axis 0 (the batch)")]:
-            if _matches(_masked_wrong_axis(axis), (scores, mask), got):
-                return _say(False, f"Your weights sum to 1 over {name}, not over the keys: take "
-                                   f"the softmax over the last axis, axis=-1.")
-        bad = np.isnan(got) | np.isinf(got)
-        if bad[~empty].any():
+        where = f"in case {k} (scores {scores.shape}, mask {mask.shape})"
+
+        def nan(got):
+            if np.isfinite(got[~empty]).all():
+                return (f"A row whose keys are all masked (an empty source, {where}) gives NaN; "
+                        f"it must give zeros (the -inf trick computes 0/0).")
             big = np.abs(scores).max()
             hint = (f", where the scores are about {big:.0f}: subtract each row's maximum "
                     f"before exp(), or exp() overflows" if big > 50 else "")
-            return _say(False, f"Your masked_softmax returns NaN or inf {where}{hint}.")
-        if bad[empty].any():
-            return _say(False, f"A row whose keys are all masked (an empty source, {where}) "
-                               f"gives NaN; it must give zeros (the -inf trick computes 0/0).")
-        padding = ~full & ~empty
-        if np.any(np.abs(got[padding]) > 1e-30):
-            i = _row(got, padding & (np.abs(got) > 1e-30))
-            return _say(False, f"Padding gets weight {got[i]:.2g} at (batch, query, key) = {i} "
-                               f"{where}; masked positions must get exactly 0.")
+            return f"Your masked_softmax returns NaN or inf {where}{hint}."
+
+        got, sentence = _returned(fn, case, "masked_softmax", where, scores.shape,
+                                 "(batch, queries, keys)", nan=nan)
+        if sentence or (_close(got, expected) and not np.any(np.abs(got[~full]) > 1e-30)):
+            return sentence
+        axis = _mistake([(dict(axis=1), "axis 1 (the queries)"),
+                         (dict(axis=0), "axis 0 (the batch)")], _masked, case, got)
+        if axis:
+            return (f"Your weights sum to 1 over {axis}, not over the keys: take the softmax "
+                    f"over the last axis, axis=-1.")
+        if padding := _padding(got, ~full & ~empty, "(batch, query, key)", where):
+            return padding
         if np.any(np.abs(got[empty]) > 1e-30):
             total = got[empty].reshape(-1, scores.shape[-1])[0].sum()
-            return _say(False, f"A row whose keys are all masked (an empty source, {where}) "
-                               f"gets weights summing to {total:.2f}; it must get zeros, since "
-                               f"there is nothing to attend to.")
+            return (f"A row whose keys are all masked (an empty source, {where}) gets weights "
+                    f"summing to {total:.2f}; it must get zeros, since there is nothing to "
+                    f"attend to.")
         sums = got.sum(-1)                                           # (B, T)
         wrong = ~empty[..., 0] & ~np.isclose(sums, 1.0, atol=TOLERANCE)
         if wrong.any():
-            i = _row(sums, wrong)
-            return _say(False, f"Rows do not sum to 1: row (batch, query) = {i} sums to "
-                               f"{sums[i]:.2f} {where}.")
-        return _say(False, f"Off from attention_course.attention.masked_softmax by "
-                           f"{_off(got, expected):.1e} (tolerance 1e-5) {where}: the weights are "
-                           f"exp(score) divided by the sum of exp(score) over the real keys.")
-    return _say(True, f"Right: matches attention_course.attention.masked_softmax on "
-                      f"{_cases_text(len(cases))} (padding, a lone key, an empty source, "
-                      f"large scores), within 1e-5.")
+            i = tuple(int(n) for n in np.argwhere(wrong)[0])
+            return f"Rows do not sum to 1: row (batch, query) = {i} sums to {sums[i]:.2f} {where}."
+        return (f"Off from attention_course.attention.masked_softmax {_by(got, expected, where)}: "
+                f"the weights are exp(score) divided by the sum of exp(score) over the real keys.")
+
+    return _verdict(cases, problem, "attention_course.attention.masked_softmax",
+                    " (padding, a lone key, an empty source, large scores)")
 
 
 # --- Chapter 3: the additive score and additive attention ----------------------------------------
@@ -360,9 +310,8 @@ def _additive_cases(with_mask):
         h = rng.normal(size=(B, S, H_enc)).astype("float32")
         layer = BahdanauAttention(units=d_a)
         layer(s, h)                                 # create the weights: random, Glorot
-        W1 = layer.W1.get_weights()[0]              # (H_enc, d_a)
-        W2 = layer.W2.get_weights()[0]              # (H_dec, d_a)
-        v_a = layer.v.get_weights()[0][:, 0]        # (d_a,)
+        W1, W2, v = (dense.get_weights()[0] for dense in (layer.W1, layer.W2, layer.v))
+        v_a = v[:, 0]                               # W1 (H_enc, d_a), W2 (H_dec, d_a), v_a (d_a,)
         lengths = rng.integers(1, S + 1, size=B)
         lengths[0] = S                              # one full row, the rest padded
         mask = np.arange(S)[None, :] < lengths[:, None]
@@ -371,16 +320,15 @@ def _additive_cases(with_mask):
     return cases
 
 
-def _score(s, h, W1, W2, v_a, swap=False, tanh=True, broadcast=True, transpose=False):
-    """The additive score in NumPy, right (the defaults) or with one of the usual mistakes."""
-    if swap:
-        W1, W2 = W2, W1
-    if transpose:
-        W1, W2 = W1.T, W2.T
-    query = s @ W2
-    query = query[:, None, :] if broadcast else query  # (B, 1, d_a) meets every position
+def _score(s, h, W1, W2, v_a, mask=None, swap=False, tanh=True, broadcast=True, transpose=False):
+    """The additive score in NumPy, right (the defaults) or with one of the usual mistakes;
+    given a ``mask``, the weights: the masked softmax of the scores (``mask=True``: no mask)."""
+    W1, W2 = (W2, W1) if swap else (W1, W2)
+    W1, W2 = (W1.T, W2.T) if transpose else (W1, W2)
+    query = (s @ W2)[:, None, :] if broadcast else s @ W2   # (B, 1, d_a) meets every position
     hidden = h @ W1 + query
-    return (np.tanh(hidden) if tanh else hidden) @ v_a
+    scores = (np.tanh(hidden) if tanh else hidden) @ v_a
+    return scores if mask is None else _masked(scores, mask)
 
 
 _SCORE_MISTAKES = [
@@ -393,12 +341,6 @@ _SCORE_MISTAKES = [
     (dict(transpose=True), "the weights are transposed: in row form the score uses h @ W1 with "
                            "W1 of shape (H_enc, d_a), not W1 @ h."),
 ]
-
-
-def _layer_scores(layer, s, h):
-    """The layer's own scores: its v(tanh(W1 h + W2 s)), the numbers its softmax receives."""
-    hidden = keras.ops.tanh(layer.W1(h) + keras.ops.expand_dims(layer.W2(s), 1))
-    return keras.ops.convert_to_numpy(keras.ops.squeeze(layer.v(hidden), -1))   # (B, S)
 
 
 def additive_score(fn):
@@ -419,38 +361,25 @@ def additive_score(fn):
     True or False.
     """
     cases = _additive_cases(with_mask=False)
-    for k, (args, layer) in enumerate(cases, 1):
-        s, h, W1, W2, v_a = args
+
+    def problem(k, case):
+        (s, h, W1, W2, v_a), layer = case
         B, S = h.shape[:2]
-        expected = _layer_scores(layer, s, h)
-        where = f"in case {k} (s {_shape(s)}, h {_shape(h)}, d_a = {v_a.shape[0]})"
-        result, error = _call(fn, args)
-        if error:
-            return _say(False, f"Your additive_score raised {error} {where}.")
-        got = _array(result)
-        if got is None:
-            return _say(False, f"Your additive_score returned {_describe(result)}; expected an "
-                               f"array of shape {(B, S)} = (batch, source positions).")
-        if got.shape != (B, S):
-            hint = (" (v_a is a vector (d_a,): h @ v_a, not h @ v_a[:, None])"
-                    if got.shape == (B, S, 1) else "")
-            return _say(False, f"Your additive_score returns shape {got.shape} {where}; "
-                               f"expected {(B, S)} = (batch, source positions){hint}.")
-        if _close(got, expected):
-            continue
-        off = (f"Off from BahdanauAttention's scores by {_off(got, expected):.1e} "
-               f"(tolerance 1e-5) {where}")
-        args64 = [a.astype("float64") for a in args]
-        if _close(got, _softmax(expected), 1e-4):
-            return _say(False, f"{off}: these are the weights (the softmax of the scores); "
-                               f"return the scores e_j before the softmax.")
-        for mistake, reason in _SCORE_MISTAKES:
-            if _matches(lambda *a: _score(*a, **mistake), args64, got):
-                return _say(False, f"{off}: {reason}")
-        return _say(False, f"{off}: e_j = v_a . tanh(h_j @ W1 + s @ W2), one number per "
-                           f"source position.")
-    return _say(True, f"Right: matches the scores of attention_course.attention."
-                      f"BahdanauAttention on {_cases_text(len(cases))}, within 1e-5.")
+        hidden = keras.ops.tanh(layer.W1(h) + keras.ops.expand_dims(layer.W2(s), 1))
+        expected = keras.ops.convert_to_numpy(layer.v(hidden))[..., 0]   # the layer's scores
+        where = f"in case {k} (s {s.shape}, h {h.shape}, d_a = {v_a.shape[0]})"
+        hint = " (v_a is a vector (d_a,): h @ v_a, not h @ v_a[:, None])"
+        got, sentence = _returned(fn, case[0], "additive_score", where, (B, S),
+                                 "(batch, source positions)", hints={(B, S, 1): hint})
+        if sentence or _close(got, expected):
+            return sentence
+        weights = (dict(mask=True), "these are the weights (the softmax of the scores); "
+                                    "return the scores e_j before the softmax.")
+        reason = _mistake([weights] + _SCORE_MISTAKES, _score, case[0], got, "e_j = v_a . "
+                          "tanh(h_j @ W1 + s @ W2), one number per source position.")
+        return f"Off from BahdanauAttention's scores {_by(got, expected, where)}: {reason}"
+
+    return _verdict(cases, problem, "the scores of attention_course.attention.BahdanauAttention")
 
 
 def additive_attention(fn):
@@ -472,61 +401,44 @@ def additive_attention(fn):
     masked weights must be exactly 0 (below 1e-30). Prints one sentence; returns True or False.
     """
     cases = _additive_cases(with_mask=True)
-    for k, (args, layer) in enumerate(cases, 1):
-        s, h, mask, W1, W2, v_a = args
+
+    def problem(k, case):
+        (s, h, mask, W1, W2, v_a), layer = case
         B, S, H_enc = h.shape
         context, weights = (keras.ops.convert_to_numpy(t) for t in layer(s, h, mask))
-        where = f"in case {k} (s {_shape(s)}, h {_shape(h)})"
-        result, error = _call(fn, args)
-        if error:
-            return _say(False, f"Your additive_attention raised {error} {where}.")
+        where = f"in case {k} (s {s.shape}, h {h.shape})"
+        result, sentence = _returned(fn, case[0], "additive_attention", where)
+        if sentence:
+            return sentence
         if not (isinstance(result, (tuple, list)) and len(result) == 2):
-            return _say(False, f"Your additive_attention returned {_describe(result)}; expected "
-                               f"a tuple (context, weights) of shapes {(B, H_enc)} and {(B, S)}.")
+            return (f"Your additive_attention returned {_describe(result)}; expected a tuple "
+                    f"(context, weights) of shapes {(B, H_enc)} and {(B, S)}.")
         got_c, got_w = (_array(r) for r in result)
-        if got_c is not None and got_w is not None and (got_c.shape, got_w.shape) == ((B, S), (B, H_enc)):
-            return _say(False, f"Your additive_attention returns (weights, context) {where}; "
-                               f"return them as (context, weights).")
-        for name, got, shape, what in [("context", got_c, (B, H_enc), "(batch, H_enc)"),
-                                       ("weights", got_w, (B, S), "(batch, source positions)")]:
-            if got is None or got.shape != shape:
-                found = _describe(result[0 if name == "context" else 1])
-                return _say(False, f"Your additive_attention returns {name} as {found} {where}; "
-                                   f"expected shape {shape} = {what}.")
-        if np.isnan(got_w).any() or np.isinf(got_w).any():
-            return _say(False, f"Your additive_attention returns NaN or inf weights {where}.")
-        if _close(got_w, weights) and _close(got_c, context) and not np.any(np.abs(got_w[~mask]) > 1e-30):
-            continue
-        if np.any(np.abs(got_w[~mask]) > 1e-30):
-            i = _row(got_w, ~mask & (np.abs(got_w) > 1e-30))
-            return _say(False, f"Padding gets weight {got_w[i]:.2g} at (batch, position) = {i} "
-                               f"{where}; masked positions must get exactly 0.")
+        shapes = tuple(getattr(got, "shape", None) for got in (got_c, got_w))
+        if shapes == ((B, S), (B, H_enc)):
+            return (f"Your additive_attention returns (weights, context) {where}; return them "
+                    f"as (context, weights).")
+        for part, name, shape, what in [(0, "context", (B, H_enc), "(batch, H_enc)"),
+                                        (1, "weights", (B, S), "(batch, source positions)")]:
+            if shapes[part] != shape:
+                return (f"Your additive_attention returns {name} as {_describe(result[part])} "
+                        f"{where}; expected shape {shape} = {what}.")
+        if not np.isfinite(got_w).all():
+            return f"Your additive_attention returns NaN or inf weights {where}."
+        padding = _padding(got_w, ~mask, "(batch, position)", where)
+        if padding or (_close(got_w, weights) and _close(got_c, context)):
+            return padding
         sums = got_w.sum(-1)
         if not np.allclose(sums, 1.0, atol=TOLERANCE):
             i = int(np.argmax(np.abs(sums - 1)))
-            return _say(False, f"Rows do not sum to 1: row {i} sums to {sums[i]:.2f} {where}.")
+            return f"Rows do not sum to 1: row {i} sums to {sums[i]:.2f} {where}."
         if not _close(got_w, weights):
-            off = (f"Weights off from BahdanauAttention by {_off(got_w, weights):.1e} "
-                   f"(tolerance 1e-5) {where}")
-            args64 = [a.astype("float64") for a in (s, h, W1, W2, v_a)]
-            for mistake, reason in _SCORE_MISTAKES:
-                wrong = _masked_wrong_scores(mistake, args64, mask)
-                if _matches(lambda: wrong, (), got_w):
-                    return _say(False, f"{off}: {reason}")
-            return _say(False, f"{off}: the weights are the masked softmax of "
-                               f"e_j = v_a . tanh(h_j @ W1 + s @ W2).")
-        return _say(False, f"The weights are right, but the context is off from "
-                           f"BahdanauAttention by {_off(got_c, context):.1e} (tolerance 1e-5) "
-                           f"{where}: it is sum_j a_j h_j, of shape (B, H_enc).")
-    return _say(True, f"Right: matches attention_course.attention.BahdanauAttention, weights "
-                      f"and context, on {_cases_text(len(cases))} with padding, within 1e-5.")
+            reason = _mistake(_SCORE_MISTAKES, _score, (s, h, W1, W2, v_a, mask),
+                              got_w, "the weights are the masked softmax of e_j = v_a . "
+                                     "tanh(h_j @ W1 + s @ W2).")
+            return f"Weights off from BahdanauAttention {_by(got_w, weights, where)}: {reason}"
+        return (f"The weights are right, but the context is off from BahdanauAttention "
+                f"{_by(got_c, context, where)}: it is sum_j a_j h_j, of shape (B, H_enc).")
 
-
-def _masked_wrong_scores(mistake, args64, mask):
-    """The weights a known wrong score would give, masked as they should be (None if it fails)."""
-    try:
-        with np.errstate(all="ignore"):
-            scores = _score(*args64, **mistake)
-            return np.where(mask, _softmax(np.where(mask, scores, -1e9)), 0.0)
-    except Exception:
-        return None
+    return _verdict(cases, problem, "attention_course.attention.BahdanauAttention, weights and "
+                    "context,", " with padding")

@@ -87,11 +87,21 @@ def _cpu_name():
 
 
 def _gpus():
+    """The accelerators the current Keras backend sees, by name (empty on a CPU)."""
+    backend = keras.backend.backend()
     try:
-        import tensorflow as tf                   # only to list GPUs; absent on Colab's TPU image
-        return [d.name for d in tf.config.list_physical_devices("GPU")]
-    except ImportError:
-        return []
+        if backend == "tensorflow":
+            import tensorflow as tf
+            return [d.name for d in tf.config.list_physical_devices("GPU")]
+        if backend == "jax":
+            import jax
+            return [str(d) for d in jax.devices() if d.platform != "cpu"]
+        if backend == "torch":
+            import torch
+            return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    except (ImportError, RuntimeError):
+        pass
+    return []
 
 
 class AboutThisRun:

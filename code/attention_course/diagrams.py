@@ -100,26 +100,26 @@ def rnn_unrolled(steps=4, ax=None):
 
 def encoder_decoder(ax=None):
     """Encoder-decoder with one context vector: everything the decoder knows passes through h_S."""
-    ax = _canvas(ax, 14.6, 5.8)
+    ax = _canvas(ax, 15.6, 5.8)
     prev = None
     for j, x in enumerate([1.0, 3.0, 5.0], start=1):
         label = "S" if j == 3 else j
         cell = _box(ax, x, 2.6, f"$h_{label}$", "encoder", w=1.1)
         _arrow(ax, _box(ax, x, 0.7, f"$x_{label}$", "input", w=1.0, h=0.7), cell, "(B, E)" if j == 1 else None)
         if prev:
-            _arrow(ax, prev, cell, "(B, H)" if j == 2 else None, dx=0, dy=0.65)
+            _arrow(ax, prev, cell, "(B, H)" if j == 2 else None, dx=0, dy=0.8)
         prev = cell
     ax.text(4.0, 2.05, "…", ha="center", fontsize=FONT + 2)        # h_3 .. h_{S-1}
     context = _box(ax, 7.3, 2.6, "$c = h_S$", "encoder", w=1.4)
     _arrow(ax, prev, context)
-    ax.text(7.3, 2.1, "(B, H):\nthe bottleneck", ha="center", va="top", fontsize=SMALL)
+    ax.text(7.3, 2.1, "(B, H):\nbottleneck", ha="center", va="top", fontsize=SMALL)
     prev = context
     for t, x in enumerate([9.6, 11.6, 13.6], start=1):
         cell = _box(ax, x, 2.6, f"$s_{t}$", "decoder", w=1.1)
         _arrow(ax, prev, cell, "$= s_0$" if t == 1 else None, dx=0, dy=0.65)
         token = "<s>" if t == 1 else f"$y_{t - 1}$"
         _arrow(ax, _box(ax, x, 0.7, token, "input", w=1.0, h=0.7), cell, "(B, E)" if t == 1 else None)
-        _arrow(ax, cell, _box(ax, x, 4.4, f"$p(y_{t})$", "output", w=1.2, h=0.7), "(B, vocab)" if t == 2 else None)
+        _arrow(ax, cell, _box(ax, x, 4.4, f"$p(y_{t})$", "output", w=1.2, h=0.7), "(B, vocab)" if t == 3 else None)
         prev = cell
     ax.text(3.0, 5.4, "encoder", ha="center", fontsize=FONT + 1, weight="bold")
     ax.text(11.6, 5.4, "decoder", ha="center", fontsize=FONT + 1, weight="bold")

@@ -86,9 +86,10 @@ def _axes(ax, size=None):
 
 
 def plot_history(history, metric="accuracy", axes=None):
-    """Loss and ``metric`` per epoch, training vs validation, side by side (two Axes)."""
+    """Loss and ``metric`` per epoch, training vs validation, one above the other (two Axes,
+    sized for the book's column)."""
     if axes is None:
-        axes = plt.subplots(1, 2, figsize=(10, 3.6))[1]
+        axes = plt.subplots(2, 1, figsize=(6.8, 6.2), sharex=True)[1]
     h = history.history if hasattr(history, "history") else history
     epochs = np.arange(1, len(h["loss"]) + 1)
     for ax, key in zip(axes, ["loss", metric]):
