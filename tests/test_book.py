@@ -381,14 +381,16 @@ def test_nothing_is_wider_than_the_text_column(browsed):
 
 
 LAYOUT_PAGES = ("chapters/01_", "chapters/02_", "chapters/03_")  # issue 27 adds 04_, 05_
+LAYOUT_NOT_YET = ("chapters/03_additive_attention/03_translation",)  # test_layout.NOT_YET
 
 
 def test_figures_show_at_the_size_they_were_drawn(browsed):
     """Chapters 1-3: each output image shows at its CSS width on a desktop (drawn for the
     column, not shrunk into it) and keeps its shape on a phone."""
-    bad = {p: f["scaled"] for p, f in _pages_of(browsed).items() if p.startswith(LAYOUT_PAGES) and f["scaled"]}
+    fitted = lambda p: p.startswith(LAYOUT_PAGES) and not p.startswith(LAYOUT_NOT_YET)
+    bad = {p: f["scaled"] for p, f in _pages_of(browsed).items() if fitted(p) and f["scaled"]}
     bad.update({f"{p} (phone)": f["distorted"] for p, f in browsed["_phone"].items()
-                if p.startswith(LAYOUT_PAGES) and f["distorted"]})
+                if fitted(p) and f["distorted"]})
     assert not bad, "images scaled or distorted:\n" + "\n".join(f"  {p}: {v[:5]}" for p, v in bad.items())
 
 

@@ -154,12 +154,22 @@ def test_the_column_width_is_the_packages():
     assert re.search(rf"^COLUMN_PX = {COLUMN_PX}\b", source, re.M), "plots.COLUMN_PX changed: change COLUMN_PX here"
 
 
+# Pages whose full re-run is still to come; each must fail this test, so an entry goes as
+# soon as its page fits. 3.3: its re-run on a budget under 20 minutes failed to train (issue 26).
+NOT_YET = {"chapters/03_additive_attention/03_translation.ipynb"}
+
+
 def test_every_figure_and_code_line_fits_the_column():
-    found = report(PAGES)
+    found = report([p for p in PAGES if p not in NOT_YET])
     total = sum(len(v) for v in found.values())
     if found:                                   # pytest.fail: no repr of the dict after the list
         pytest.fail(f"{total} cells in {len(found)} notebooks do not fit the {COLUMN_PX} px column "
                     f"(figures, or code lines over {CODE_COLUMNS} chars):\n{_message(found)}", pytrace=False)
+
+
+def test_pages_not_yet_fitted_still_do_not_fit():
+    """An entry of NOT_YET whose page now fits is stale: remove it."""
+    assert set(report(sorted(NOT_YET))) == NOT_YET
 
 
 # Mutation checks: synthetic notebooks with one cell each.
