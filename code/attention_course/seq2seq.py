@@ -130,7 +130,7 @@ class Decoder(layers.Layer):
     Call: ``tgt_in`` (B, T) int ids, ``state`` (B, H) ->
     ``logits`` (B, T, V) scores for the next token at every step, ``state`` (B, H).
 
-    s_t = GRU(s_{t-1}, embed(y_{t-1})),  s_0 = encoder state;  logits_t = W s_t + b.
+    s_t = GRU(s_{t-1}, embed(y_{t-1})),  s_0 = encoder state;  logits_t = s_t W_s + b (rows, as in Chapter 1).
     """
 
     def __init__(self, vocab_size, embed_dim=64, units=128, **kwargs):
@@ -152,7 +152,7 @@ class Decoder(layers.Layer):
         checks.same_batch(tgt_in, state, "tgt_in", "state")
         y_emb = self.embedding(tgt_in)                        # embed(y_{t-1}): (B, T, E)
         s, state = self.rnn(y_emb, initial_state=state)       # s_1..s_T: (B, T, H); s_T: (B, H)
-        return self.out(s), state                             # logits W s_t + b: (B, T, V)
+        return self.out(s), state                             # logits s_t W_s + b: (B, T, V)
 
     def get_config(self):
         return {**super().get_config(), "vocab_size": self.vocab_size,
