@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 import yaml
 from conftest import offline
+from test_layout import CHAPTERS, NOT_YET
 
 from attention_course.book import section
 
@@ -381,8 +382,8 @@ def test_nothing_is_wider_than_the_text_column(browsed):
     assert not sideways, f"pages that scroll sideways on a phone (390 px), by px: {sideways}"
 
 
-LAYOUT_PAGES = ("chapters/01_", "chapters/02_", "chapters/03_")  # issue 27 adds 04_, 05_
-LAYOUT_NOT_YET = ("chapters/03_additive_attention/03_translation",)  # test_layout.NOT_YET
+LAYOUT_PAGES = tuple(f"chapters/{c}_" for c in CHAPTERS)             # test_layout's pages
+LAYOUT_NOT_YET = tuple(p.removesuffix(".ipynb") for p in NOT_YET)     # and those not fitted yet
 
 
 def test_figures_show_at_the_size_they_were_drawn(browsed):

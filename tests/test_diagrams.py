@@ -90,9 +90,6 @@ def test_diagram_fits_the_column_and_a_phone(name):
 
 @pytest.mark.parametrize("name", sorted(diagrams.DIAGRAMS))
 def test_diagram_labels_do_not_collide(name):
-    if not matplotlib.__version__.startswith("3.11."):
-        pytest.skip("text extents are measured on the pinned Matplotlib (3.11); other versions "
-                    "typeset math a few pixels differently")
     fig = _axes_of(diagrams.DIAGRAMS[name]())[0].figure
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()

@@ -205,43 +205,32 @@ def _budget(path, root):
 
 
 def bleu(root=ROOT):
-    """Test BLEU of every translation model, Chapter 3's and Chapter 5's: (header, rows).
-    The last column is each notebook's longest length bucket, named in the cell when the
-    notebooks' buckets differ."""
-    rows, found = [], []
+    """Test BLEU of every translation model, Chapter 3's and Chapter 5's: (header, rows)."""
+    rows, edges = [], None
     for path in TRANSLATION:
         models, buckets = _by_length(path, root)
-        found.append((path, models, buckets))
-    same = all([(b, n) for b, n, _ in f[2]] == [(b, n) for b, n, _ in found[0][2]] for f in found)
-    for path, models, buckets in found:
-        long_bucket, n, values = buckets[-1]
-        longest = dict(zip(models, values))
+        if edges is not None and [(b, n) for b, n, _ in buckets] != edges:
+            raise ValueError(f"{path}: its length buckets differ from Chapter 3's")
+        edges = [(b, n) for b, n, _ in buckets]
+        longest = dict(zip(models, buckets[-1][2]))
         bleu_rows = _bleu(path, root)
         if sorted(m for m, *_ in bleu_rows) != sorted(models):
             raise ValueError(f"{path}: its BLEU table and its BLEU-by-length table name different models")
         for model, greedy, beam in bleu_rows:
-            last = longest[model] if same else f"{longest[model]} ({long_bucket} tokens, {n:,})"
             rows.append([_named(model, path), _budget(path, root), *(b.replace(" ± ", "\u202f±\u202f") for b in (greedy, beam)),
-                         last])
-    long_bucket, n, _ = found[0][2][-1]
-    last = f"beam 4, {long_bucket} tokens ({n:,})" if same else "beam 4, longest bucket"
-    return ["model (notebook)", "training, each", "greedy", "beam 4", last], rows
+                         longest[model]])
+    long_bucket, n = edges[-1]
+    return ["model (notebook)", "training, each", "greedy", "beam 4", f"beam 4, {long_bucket} tokens ({n:,})"], rows
 
 
 def bleu_by_length(root=ROOT):
-    """BLEU (beam 4) by English source length, every translation model: (header, rows).
-    Notebooks whose buckets differ from the first one's get a row of their own buckets."""
+    """BLEU (beam 4) by English source length, every translation model: (header, rows)."""
     rows, header = [], None
     for path in TRANSLATION:
         models, buckets = _by_length(path, root)
-        labels = [f"{b} ({n:,})" for b, n, _ in buckets]
-        if header is None:
-            header = ["model (notebook)"] + labels
-        elif ["model (notebook)"] + labels != header:
-            rows.append([f"*{_link(path)}'s buckets:*"] + labels + [""] * (len(header) - 1 - len(labels)))
+        header = header or ["model (notebook)"] + [f"{b} ({n:,})" for b, n, _ in buckets]
         for i, model in enumerate(models):
-            row = [_named(model, path)] + [values[i] for _, _, values in buckets]
-            rows.append(row + [""] * (len(header) - len(row)))
+            rows.append([_named(model, path)] + [values[i] for _, _, values in buckets])
     return header, rows
 
 

@@ -324,7 +324,7 @@ def sentiment_classifier(pooling="attention", ax=None):
     if pooling == "bahdanau":                                            # the backward LSTM, right to left
         for right, left in zip(states[:0:-1], states[-2::-1]):
             _arrow(ax, (right[0] - right[2], right[1] - 0.25), (left[0] + left[2], left[1] - 0.25), colour="#7f7f7f", ls="--")
-        ax.text(8.3, 0.3, "a BiLSTM: $h_j = [\\overrightarrow{h}_j; \\overleftarrow{h}_j]$", fontsize=SMALL, va="center")
+        ax.text(0.2, 6.55, "a BiLSTM: $h_j = [\\overrightarrow{h}_j; \\overleftarrow{h}_j]$", fontsize=SMALL, va="center")
     if pooling == "last":
         pool = _box(ax, 7.3, 4.9, pool_text, "encoder", w=1.8, h=0.8)
         _arrow(ax, states[-1], pool, "the last real step", dx=0.15)
@@ -332,7 +332,7 @@ def sentiment_classifier(pooling="attention", ax=None):
         pool = _box(ax, 4.3, 5.0, pool_text, "attention", w=7.4, h=1.5, fontsize=SMALL)
         for cell in states:                                              # the values h_j, weighted inside
             _arrow(ax, cell, (cell[0], pool[1] - pool[3]))
-        ax.text(8.3, 1.35, "values $h_j$: (B, S, H)\npadding gets $a_j = 0$", fontsize=SMALL, va="center")
+        ax.text(8.3, 1.15, "values $h_j$: (B, S, H)\npadding gets $a_j = 0$", fontsize=SMALL, va="center")
     if query_text:
         query = _box(ax, 11.3, 2.4, query_text, "attention", w=2.8 if pooling == "bahdanau" else 1.6, h=0.8)
         _arrow(ax, states[-1], query)
@@ -341,7 +341,7 @@ def sentiment_classifier(pooling="attention", ax=None):
                    colour="#7f7f7f", ls="--", rad=-0.07)
         _arrow(ax, query, (pool[0] + pool[2], pool[1] - 0.3), "query (B, H)", dx=0.15)
     elif pooling == "attention":
-        query = _box(ax, 11.3, 3.6, "$q$: trained,\nshape $(d_a,)$", "attention", w=2.6, h=1.1)
+        query = _box(ax, 11.3, 3.1, "$q$: trained,\nshape $(d_a,)$", "attention", w=2.6, h=1.1)
         _arrow(ax, query, (pool[0] + pool[2], pool[1] - 0.3), "query", dx=0.15)
     out = _box(ax, 10.6, 6.6, r"$P(\mathrm{positive}) = \sigma(w_o^\top z + b_o)$", "output", w=5.4, h=0.8)
     _arrow(ax, (pool[0] + pool[2], pool[1] + 0.3) if pooling != "last" else pool, out, "$z$", dx=-0.15)

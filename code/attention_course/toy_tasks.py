@@ -128,9 +128,9 @@ def length_experiment():
 
     Reversal of 4-40 symbols; 30,000 training, 2,000 validation and 3,000 test sequences
     (500 / 100 / 300 in quick mode) split with seed 0; 5 epochs (1 in quick mode) of batches
-    of 128 sequences of similar length; Adam with its learning rate decayed from 3e-3 to 0 along a cosine over the whole
-    run (Keras's ``CosineDecay``: ``3e-3 * (1 + cos(pi * step / steps)) / 2``); seeds 0, 1, 2
-    (0, 1 in quick mode).
+    of 128 sequences of similar length; Adam with its learning rate decayed from 3e-3 to 0
+    along a cosine over the whole run (Keras's ``CosineDecay``:
+    ``3e-3 * (1 + cos(pi * step / steps)) / 2``); seeds 0, 1, 2 (0, 1 in quick mode).
 
     Returns a dict: ``train``, ``val``, ``test`` (see :func:`make_splits`), ``edges``
     (:data:`LENGTH_EDGES`), ``epochs``, ``batch_size``, ``seeds``, ``learning_rate`` (the
